@@ -1,0 +1,19 @@
+"""The ``headcount`` command: a thin Typer app; each command group lives in headcount.commands."""
+
+from __future__ import annotations
+
+import typer
+
+from headcount.commands import ids
+
+app = typer.Typer(
+    help="Headcount: an electronic population census that protects personal information.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ids.app, name="id")
+# Command groups register below, one line each.
+
+
+def main() -> None:
+    app()

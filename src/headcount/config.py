@@ -1,0 +1,34 @@
+"""One Settings object, read from HEADCOUNT_* environment variables and passed in, never global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HEADCOUNT_", extra="forbid", frozen=True)
+
+    mode: Literal["production", "development", "demo"] = Field(
+        default="production",
+        description="demo and development relax start-up checks that production enforces",
+    )
+    database_url: str = Field(
+        default="sqlite:///headcount.db",
+        description="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://…",
+    )
+    key_file: Path = Field(
+        default=Path("headcount.key"),
+        description="master key file (mode 0600), never stored in the database",
+    )
+    crypto_profile: Literal["intl", "gm"] = Field(
+        default="intl", description="intl: AES-256-GCM + HMAC-SHA-256; gm: SM4-GCM + HMAC-SM3"
+    )
+    password_profile: Literal["asvs", "mlps3"] = Field(
+        default="asvs", description="password rules: OWASP ASVS 5 (default) or MLPS level 3"
+    )
+    census_wave: str = Field(default="2020", description="the census wave whose calendar applies")
+    lang: Literal["zh", "en"] = Field(default="zh", description="default language of messages")

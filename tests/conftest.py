@@ -1,0 +1,1 @@
+"""Shared test configuration. Database fixtures live in tests/integration/conftest.py."""

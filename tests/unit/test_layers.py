@@ -1,0 +1,55 @@
+"""Domain packages import neither the web framework nor the database (DESIGN.md, layers)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "headcount"
+DOMAIN = ["identity", "questionnaire", "privacy", "synth", "scan", "audit/merkle.py"]
+FORBIDDEN = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "uvicorn",
+    "headcount.web",
+    "headcount.store",
+)
+
+
+def _domain_files() -> list[Path]:
+    files: list[Path] = []
+    for name in DOMAIN:
+        path = SRC / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(sorted(path.rglob("*.py")))
+    return files
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_domain_packages_exist() -> None:
+    assert (SRC / "identity").is_dir()
+
+
+@pytest.mark.parametrize("path", _domain_files(), ids=lambda p: str(p.relative_to(SRC)))
+def test_domain_module_imports_no_web_or_database(path: Path) -> None:
+    bad = sorted(
+        m for m in _imports(path) if m.split(".")[0] in FORBIDDEN or m.startswith(FORBIDDEN)
+    )
+    assert not bad, f"{path.relative_to(SRC)} imports {bad}"
