@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "headcount"
-DOMAIN = ["identity", "questionnaire", "privacy", "synth", "scan", "audit/merkle.py"]
+DOMAIN = ["identity", "questionnaire", "privacy", "synth", "scan", "auth", "audit/merkle.py"]
 FORBIDDEN = (
     "fastapi",
     "starlette",
