@@ -1,0 +1,1 @@
+"""The web layer: thin routes over the services, one problem handler, server-rendered pages."""

@@ -1,0 +1,108 @@
+"""One handler for every error: JSON under /api, an HTML page elsewhere; never a traceback.
+
+Details are shown only for catalogued problems (they carry no personal data by construction); an
+unexpected exception becomes E1000 with the request id, and its text goes nowhere near the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+
+from headcount import errors
+from headcount.errors import HeadcountError, Lang
+from headcount.web.i18n import negotiate, translate
+
+log = logging.getLogger("headcount.web")
+RETRY_AFTER_UNAVAILABLE = 30
+
+
+def wants_json(path: str, accept: str = "") -> bool:
+    return path.startswith("/api/") or path == "/api" or "application/json" in accept
+
+
+def render(
+    error: HeadcountError,
+    *,
+    path: str,
+    accept: str,
+    lang: Lang,
+    request_id: str,
+    templates: Jinja2Templates | None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    status = error.problem.status
+    if wants_json(path, accept) or templates is None:
+        body: dict[str, Any] = {"error": {**error.to_dict(), "request_id": request_id}}
+        return JSONResponse(body, status_code=status, headers=headers)
+    html = templates.get_template("error.html").render(
+        lang=lang,
+        t=lambda key, **v: translate(lang, key, **v),
+        message=error.message(lang),
+        code=error.code,
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def install(app: FastAPI, templates: Jinja2Templates) -> None:
+    def respond(request: Request, error: HeadcountError, **kw: Any) -> Response:
+        return render(
+            error,
+            path=request.url.path,
+            accept=request.headers.get("accept", ""),
+            lang=negotiate(request),
+            request_id=_request_id(request),
+            templates=templates,
+            **kw,
+        )
+
+    @app.exception_handler(HeadcountError)
+    async def catalogued(request: Request, exc: HeadcountError) -> Response:
+        headers = {}
+        if "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        return respond(request, exc, headers=headers or None)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Field locations and messages only: the offending input values may be personal data.
+        fields = sorted(
+            {".".join(str(p) for p in e.get("loc", ()) if p != "body") for e in exc.errors()}
+        )
+        return respond(request, HeadcountError(errors.REQUEST_INVALID, fields=", ".join(fields)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, exc: StarletteHTTPException) -> Response:
+        problem = {404: errors.ROUTE_NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED}.get(exc.status_code)
+        if problem is None:
+            problem = errors.INTERNAL if exc.status_code >= 500 else errors.REQUEST_INVALID
+        return respond(
+            request, HeadcountError(problem, fields="-", request_id=_request_id(request))
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: Exception) -> Response:
+        log.warning(
+            "database unavailable (request %s): %s", _request_id(request), type(exc).__name__
+        )
+        error = HeadcountError(errors.UNAVAILABLE, retry_after=RETRY_AFTER_UNAVAILABLE)
+        return respond(request, error, headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # The exception text may quote input; log its type and the request id only.
+        log.error("unexpected %s (request %s)", type(exc).__name__, _request_id(request))
+        return respond(request, HeadcountError(errors.INTERNAL, request_id=_request_id(request)))

@@ -1,0 +1,1 @@
+"""Routes: thin adapters from HTTP to the services; one module per audience."""
