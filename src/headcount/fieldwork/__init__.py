@@ -1,0 +1,1 @@
+"""Fieldwork services: areas, staff, pre-registration, registration, sampling, review."""
