@@ -110,6 +110,27 @@ SETTING_INVALID = _p(
     "E1005", 500, "配置项 {name} 无效：{reason}", "Invalid setting {name}: {reason}"
 )
 
+INTERNAL = _p(
+    "E1000",
+    500,
+    "系统内部错误，请稍后重试（参考编号 {request_id}）",
+    "Internal error; please try again later (reference {request_id})",
+)
+REQUEST_INVALID = _p(
+    "E1006",
+    422,
+    "请求内容不符合要求：{fields}",
+    "The request is not valid: {fields}",
+)
+BODY_TOO_LARGE = _p(
+    "E1007",
+    413,
+    "请求内容过大（上限 {limit} 字节）",
+    "The request is too large (limit {limit} bytes)",
+)
+ROUTE_NOT_FOUND = _p("E1008", 404, "找不到该页面或接口", "No such page or endpoint")
+METHOD_NOT_ALLOWED = _p("E1009", 405, "不支持该请求方法", "This method is not allowed here")
+
 # --- E11xx identity ------------------------------------------------------------------------
 ID_EMPTY = _p("E1101", 400, "公民身份号码为空", "The citizen ID number is empty")
 ID_LENGTH = _p(
@@ -191,13 +212,415 @@ DIVISION_MALFORMED = _p(
 )
 
 # --- E12xx questionnaire -------------------------------------------------------------------
+FORM_UNKNOWN = _p(
+    "E1201", 404, "没有名为 {form} 的普查表（可用：{known}）", "No form named {form} (known: {known})"
+)
+FORM_DEFINITION_INVALID = _p(
+    "E1202",
+    500,
+    "普查表定义 {form} 有误：{reason}",
+    "The definition of form {form} is invalid: {reason}",
+)
+RULE_SYNTAX = _p(
+    "E1203",
+    500,
+    "规则表达式有误（{where}）：{reason}",
+    "Rule expression error ({where}): {reason}",
+)
+HOUSEHOLD_MALFORMED = _p(
+    "E1204",
+    400,
+    "户记录有 {count} 处格式错误，未作校验",
+    "The household record has {count} malformed field(s) and was not checked",
+)
+FIELD_NOT_OBJECT = _p(
+    "E1205", 400, "{path} 应为 JSON 对象", "{path} must be a JSON object"
+)
+FIELD_UNKNOWN = _p(
+    "E1206",
+    400,
+    "{path}：普查表 {form} 没有这个项目",
+    "{path}: form {form} has no such item",
+)
+VALUE_TYPE = _p(
+    "E1207",
+    400,
+    "{path}（{item}）的值应为{expected_zh}",
+    "{path} ({item}) must be {expected_en}",
+)
+FIELD_MISSING = _p("E1208", 400, "缺少 {path}", "{path} is missing")
+CONFIRMATION_INVALID = _p(
+    "E1209",
+    400,
+    "{path}：确认项应写作“规则代码”或“规则代码@人序号”（死亡表为 @d序号）",
+    "{path}: a confirmation reads RULE_CODE, RULE_CODE@person_no or RULE_CODE@d<death_no>",
+)
+FRAME_COLUMN_MISSING = _p(
+    "E1210",
+    400,
+    "批量数据表 {table} 缺少列 {column}",
+    "Batch frame {table} lacks column {column}",
+)
+FRAME_COLUMN_TYPE = _p(
+    "E1211",
+    400,
+    "批量数据表 {table} 的列 {column} 类型为 {dtype}，应为 {expected}",
+    "Column {column} of batch frame {table} has type {dtype}; expected {expected}",
+)
+FORM_PROVISIONAL = _p(
+    "E1212",
+    403,
+    "普查表 {form} 尚未核实，需明确启用（--provisional）",
+    "Form {form} is not verified yet and must be enabled explicitly (--provisional)",
+)
 
 # --- E13xx synth ---------------------------------------------------------------------------
+SYNTH_CONFIG_INVALID = _p(
+    "E1301",
+    400,
+    "合成人口配置文件 {path} 无效：{reason}",
+    "Invalid synthetic-population config {path}: {reason}",
+)
+SYNTH_OUTPUT_NOT_EMPTY = _p(
+    "E1302",
+    409,
+    "输出目录 {path} 已存在且不为空；请换一个目录或先删除它",
+    "Output directory {path} exists and is not empty; choose another or remove it first",
+)
+SYNTH_PROVINCE_UNKNOWN = _p(
+    "E1303",
+    400,
+    "省级代码 {code} 不是 31 个省（区、市）之一",
+    "Province code {code} is not one of the 31 provinces",
+)
+SYNTH_NOT_A_POPULATION = _p(
+    "E1304",
+    400,
+    "{path} 不是合成人口输出目录（缺少 manifest.json 或数据表 {table}）",
+    "{path} is not a synthetic-population directory (manifest.json or table {table} missing)",
+)
+SYNTH_SIZE_INVALID = _p(
+    "E1305",
+    400,
+    "人数 {persons} 无效：应在 {minimum} 至 {maximum} 之间",
+    "Invalid number of persons {persons}: it must be between {minimum} and {maximum}",
+)
 
 # --- E14xx privacy -------------------------------------------------------------------------
+CRYPTO_SELF_TEST_FAILED = _p(
+    "E1401",
+    500,
+    "密码算法自检失败（{algorithm}），系统拒绝启动",
+    "Cryptographic self-test failed ({algorithm}); refusing to start",
+)
+CRYPTO_PROFILE_UNKNOWN = _p(
+    "E1402",
+    500,
+    "未知的密码配置 {profile}（应为 intl 或 gm）",
+    "Unknown crypto profile {profile} (expected intl or gm)",
+)
+CIPHERTEXT_MISPLACED = _p(
+    "E1403",
+    500,
+    "密文不属于此处（{table}.{column}），可能被移动到其他行或列",
+    "Ciphertext does not belong here ({table}.{column}); it may have been moved from another "
+    "row or column",
+)
+CIPHERTEXT_DAMAGED = _p(
+    "E1404",
+    500,
+    "密文已损坏或被篡改（{where}）",
+    "Ciphertext damaged or tampered with ({where})",
+)
+CIPHERTEXT_FORMAT = _p(
+    "E1405",
+    500,
+    "密文格式无法识别（{reason}）",
+    "Unrecognised ciphertext format ({reason})",
+)
+KEY_UNKNOWN = _p(
+    "E1406",
+    500,
+    "找不到数据密钥 {key_id}",
+    "Data key {key_id} not found",
+)
+SCOPE_SHREDDED = _p(
+    "E1407",
+    410,
+    "范围 {scope} 的密钥已销毁（scope shredded），其数据已不可读",
+    "Scope {scope} shredded: its keys were destroyed and its data can no longer be read",
+)
+KEY_FILE_EXISTS = _p(
+    "E1408",
+    409,
+    "密钥文件 {path} 已存在，拒绝覆盖",
+    "Key file {path} already exists; refusing to overwrite it",
+)
+KEY_FILE_PERMISSIONS = _p(
+    "E1409",
+    500,
+    "密钥文件 {path} 的权限为 {mode}，同组或其他用户可读；请执行 chmod 600",
+    "Key file {path} has mode {mode} and is readable by group or others; run chmod 600",
+)
+KEY_FILE_MALFORMED = _p(
+    "E1410",
+    500,
+    "密钥文件 {path} 格式错误：{reason}",
+    "Key file {path} is malformed: {reason}",
+)
+KEY_FILE_DEMO_REFUSED = _p(
+    "E1411",
+    500,
+    "密钥文件 {path} 含公开的演示密钥，只能在 demo 模式下使用",
+    "Key file {path} holds the well-known demo key, allowed in demo mode only",
+)
+KEY_FILE_PLACEHOLDER = _p(
+    "E1412",
+    500,
+    "密钥文件 {path} 含占位密钥（非随机），拒绝使用",
+    "Key file {path} holds a placeholder (non-random) key; refusing to use it",
+)
+KEY_STILL_IN_USE = _p(
+    "E1413",
+    409,
+    "数据密钥 {key_id} 仍被 {rows} 行使用（或仍为当前密钥），不能停用",
+    "Data key {key_id} is still used by {rows} rows (or is the active key); it cannot be disabled",
+)
+SCOPE_INVALID = _p(
+    "E1414",
+    400,
+    "密钥范围 {scope} 无效，应为“普查轮次:区域代码”，如 2020:110101",
+    "Invalid key scope {scope}; expected wave:area, e.g. 2020:110101",
+)
+KEY_FILE_MISSING = _p(
+    "E1415",
+    500,
+    "找不到密钥文件 {path}；请先执行 headcount init",
+    "Key file {path} not found; run headcount init first",
+)
+KEY_PROFILE_MISMATCH = _p(
+    "E1416",
+    500,
+    "密钥文件使用 {actual} 密码配置，但要求 {expected}",
+    "The key file uses crypto profile {actual}, but {expected} was requested",
+)
+KEY_DISABLED = _p(
+    "E1417",
+    500,
+    "数据密钥 {key_id} 已停用，其密钥材料已销毁",
+    "Data key {key_id} was disabled and its key material destroyed",
+)
+BLIND_INDEX_PARAMETER = _p(
+    "E1418",
+    400,
+    "盲索引参数无效：{reason}",
+    "Invalid blind index parameter: {reason}",
+)
 
 # --- E15xx audit ---------------------------------------------------------------------------
+MERKLE_ARGUMENT = _p(
+    "E1501",
+    400,
+    "默克尔树参数无效：{reason}",
+    "Invalid Merkle tree argument: {reason}",
+)
+TREE_HEAD_FILE_MALFORMED = _p(
+    "E1502",
+    400,
+    "签名树头文件 {path} 第 {line} 行格式错误：{reason}",
+    "Signed tree head file {path}, line {line}, is malformed: {reason}",
+)
+TREE_HEAD_SIGNATURE_INVALID = _p(
+    "E1503",
+    422,
+    "签名树头（规模 {size}）的签名无效",
+    "The signature of the signed tree head of size {size} is invalid",
+)
+SIGNING_KEY_FILE = _p(
+    "E1504",
+    500,
+    "审计签名密钥文件 {path} 不可用：{reason}",
+    "Audit signing key file {path} cannot be used: {reason}",
+)
 
 # --- E16xx store ---------------------------------------------------------------------------
+DATABASE_UNREACHABLE = _p(
+    "E1601", 503, "无法连接数据库：{reason}", "Cannot connect to the database: {reason}"
+)
+DATABASE_NOT_DURABLE = _p(
+    "E1602",
+    500,
+    "数据库设置 {setting} = {value} 不能保证已确认的提交不丢失，要求 {required}，拒绝启动",
+    "Database setting {setting} = {value} can lose acknowledged submissions; "
+    "{required} is required, refusing to start",
+)
+SCHEMA_NOT_CURRENT = _p(
+    "E1603",
+    500,
+    "数据库结构版本为 {found}，应为 {expected}；请先运行 headcount migrate",
+    "The database schema is at revision {found}, not {expected}; run headcount migrate first",
+)
+DATABASE_NOT_EMPTY = _p(
+    "E1604",
+    409,
+    "目标数据库不是空的（表 {table} 已有 {rows} 行）",
+    "The target database is not empty (table {table} has {rows} rows)",
+)
+DATABASE_URL_INVALID = _p(
+    "E1605",
+    400,
+    "数据库地址无效：{reason}（支持 sqlite:///文件 或 postgresql+psycopg://…）",
+    "Invalid database URL: {reason} (use sqlite:///FILE or postgresql+psycopg://…)",
+)
+VERSION_STALE = _p(
+    "E1606",
+    409,
+    "住户 {household} 已有更新的版本 {current}，本次修改依据的版本 {given} 已过时",
+    "Household {household} is at version {current}; this edit replaces stale version {given}",
+)
+SUBMISSION_CONFLICT = _p(
+    "E1607",
+    409,
+    "提交编号 {submission} 已用于内容不同的另一次提交",
+    "Submission {submission} was already used for a different payload",
+)
+HOUSEHOLD_NOT_FOUND = _p("E1608", 404, "找不到住户 {household}", "Household {household} not found")
+BACKUP_INVALID = _p(
+    "E1609", 400, "备份文件 {path} 无效：{reason}", "Backup file {path} is invalid: {reason}"
+)
+BACKUP_COUNT_MISMATCH = _p(
+    "E1610",
+    422,
+    "恢复后表 {table} 有 {found} 行，备份清单记载 {expected} 行",
+    "After restore, table {table} has {found} rows; the backup manifest says {expected}",
+)
+FIELD_UNREADABLE = _p(
+    "E1611",
+    422,
+    "{table}.{column}（行 {row}）无法解密：{reason}",
+    "{table}.{column} (row {row}) cannot be decrypted: {reason}",
+)
+IDENTITY_DUPLICATE = _p(
+    "E1612",
+    409,
+    "公民身份号码 {masked} 已登记为另一身份记录",
+    "Citizen ID {masked} is already registered as another identity",
+)
+LOAD_DIRECTORY_INVALID = _p(
+    "E1613",
+    400,
+    "{path} 不是合成数据目录：{reason}",
+    "{path} is not a synthetic data directory: {reason}",
+)
+ALREADY_INITIALISED = _p(
+    "E1614",
+    409,
+    "数据库已初始化（已有系统管理员账户）",
+    "The database is already initialised (a system administrator exists)",
+)
+SMALL_AREA_UNKNOWN = _p(
+    "E1616", 422, "普查小区 {code} 不存在", "Small area {code} does not exist"
+)
+WRITE_CONFLICT = _p(
+    "E1617",
+    409,
+    "写入与并发修改冲突（{reason}），请重试",
+    "The write conflicts with a concurrent change ({reason}); retry",
+)
+ROLE_SETUP_FAILED = _p(
+    "E1618",
+    500,
+    "无法设置数据库角色 {role}：{reason}",
+    "Cannot set up database role {role}: {reason}",
+)
+SUBMISSION_INVALID = _p(
+    "E1619",
+    400,
+    "提交内容不符合住户数据格式：{reason}",
+    "The submission is not a valid household record: {reason}",
+)
 
 # --- E17xx scan ----------------------------------------------------------------------------
+SCAN_FORMAT_UNSUPPORTED = _p(
+    "E1701",
+    415,
+    "不支持检查此类文件：{path}（支持 .txt .csv .xlsx .html .docx .pdf）",
+    "Cannot scan this kind of file: {path} (supported: .txt .csv .xlsx .html .docx .pdf)",
+)
+SCAN_FILE_ENCRYPTED = _p(
+    "E1702",
+    422,
+    "文件受密码保护或已加密，无法检查，也不能发布：{path}",
+    "The file is password-protected or encrypted; it cannot be scanned or published: {path}",
+)
+SCAN_FILE_MALFORMED = _p(
+    "E1703",
+    422,
+    "文件已损坏或格式不符：{path}（{reason}）",
+    "The file is damaged or not in its stated format: {path} ({reason})",
+)
+SCAN_LEGACY_OFFICE = _p(
+    "E1704",
+    415,
+    "不支持旧版 Office 二进制格式，请另存为 .xlsx 或 .docx 后再检查：{path}",
+    "Legacy binary Office files are not supported; save as .xlsx or .docx first: {path}",
+)
+SCAN_NO_FILES = _p(
+    "E1705",
+    404,
+    "{path} 中没有可检查的文件",
+    "No file to scan in {path}",
+)
+REDACT_POLICY_INVALID = _p(
+    "E1706",
+    400,
+    "脱敏策略文件无效：{path}（{reason}）",
+    "Invalid masking policy file: {path} ({reason})",
+)
+REDACT_FORMAT_MISMATCH = _p(
+    "E1707",
+    400,
+    "脱敏输出必须与输入格式相同：输入 {source}，输出 {target}",
+    "The redacted copy must have the input's format: input {source}, output {target}",
+)
+REDACT_OUTPUT_EXISTS = _p(
+    "E1708",
+    409,
+    "输出文件已存在（不能覆盖输入；覆盖其他文件请加 --force）：{path}",
+    "The output file exists (never the input; use --force to replace another file): {path}",
+)
+REDACT_RESIDUE = _p(
+    "E1709",
+    422,
+    "脱敏后仍检出 {count} 处个人信息：{path}",
+    "{count} personal-information finding(s) remain after masking: {path}",
+)
+PUBLISH_BLOCKED = _p(
+    "E1710",
+    422,
+    "发布检查未通过：{path} 含 {count} 处个人信息或无法检查的内容",
+    "Publish gate refused {path}: {count} personal-information finding(s) or unscannable parts",
+)
+SCAN_PDF_NO_TEXT = _p(
+    "E1711",
+    422,
+    "PDF 第 {page} 页只有图像、没有文本层，无法检查其中的个人信息：{path}",
+    "Page {page} of the PDF has images but no text layer; it cannot be checked: {path}",
+)
+
+# --- E20xx web and authentication ----------------------------------------------------------
+UNAUTHENTICATED = _p("E2001", 401, "请先登录", "Please sign in first")
+FORBIDDEN = _p("E2002", 403, "您没有执行此操作的权限", "You do not have permission to do this")
+RATE_LIMITED = _p(
+    "E2003",
+    429,
+    "请求过于频繁，请 {retry_after} 秒后重试",
+    "Too many requests; try again in {retry_after} seconds",
+)
+UNAVAILABLE = _p(
+    "E2004",
+    503,
+    "服务暂时不可用，请 {retry_after} 秒后重试；已提交的数据不会丢失",
+    "The service is temporarily unavailable; try again in {retry_after} seconds. "
+    "Nothing already submitted is lost",
+)
