@@ -442,6 +442,41 @@ SIGNING_KEY_FILE = _p(
     "审计签名密钥文件 {path} 不可用：{reason}",
     "Audit signing key file {path} cannot be used: {reason}",
 )
+TREE_HEAD_ROLLBACK = _p(
+    "E1505",
+    409,
+    "拒绝导出规模为 {size} 的树头：已导出的最新树头规模为 {last}（日志不能回退或分叉）",
+    "Refusing to export a head of size {size}: the last exported head has size {last} "
+    "(the log cannot roll back or fork)",
+)
+AUDIT_SEQUENCE_GAP = _p(
+    "E1506",
+    409,
+    "审计日志序号不连续：缺少第 {position} 条",
+    "Audit log sequence has a gap: entry {position} is missing",
+)
+AUDIT_ENTRY_ALTERED = _p(
+    "E1507",
+    409,
+    "审计日志第 {position} 条（至第 {until} 条之间）被修改、删除或调换，与签名树头（规模 {head_size}）"
+    "不一致",
+    "Audit entry {position} (at or before entry {until}) was altered, removed or reordered: it "
+    "no longer matches the signed tree head of size {head_size}",
+)
+AUDIT_LOG_TRUNCATED = _p(
+    "E1508",
+    409,
+    "审计日志被截断：只有 {size} 条，而签名树头记录了 {head_size} 条；自第 {position} 条起缺失",
+    "Audit log truncated: {size} entries, but a signed tree head covers {head_size}; entries "
+    "from {position} are missing",
+)
+AUDIT_ENTRIES_REORDERED = _p(
+    "E1509",
+    409,
+    "审计日志第 {position} 条的序号（{sequence}）顺序错乱或重复",
+    "Audit entry at position {position} has an out-of-order or repeated sequence number "
+    "({sequence})",
+)
 
 # --- E16xx store ---------------------------------------------------------------------------
 DATABASE_UNREACHABLE = _p(
