@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from headcount.commands import ids
+from headcount.commands import store as store_commands
 
 app = typer.Typer(
     help="Headcount: an electronic population census that protects personal information.",
@@ -13,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(ids.app, name="id")
 # Command groups register below, one line each.
+store_commands.register(app)
 
 
 def main() -> None:

@@ -24,6 +24,20 @@ class Settings(BaseSettings):
         default=Path("headcount.key"),
         description="master key file (mode 0600), never stored in the database",
     )
+    sqlite_synchronous: Literal["EXTRA", "FULL", "NORMAL", "OFF"] = Field(
+        default="FULL",
+        description="SQLite synchronous level; below FULL is refused in production mode (R2)",
+    )
+    audit_head_file: Path | None = Field(
+        default=None,
+        description="signed audit tree heads are appended here, outside the database "
+        "(default: audit-heads.jsonl beside the key file)",
+    )
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 key that signs audit tree heads "
+        "(default: audit-signing.key beside the key file)",
+    )
     crypto_profile: Literal["intl", "gm"] = Field(
         default="intl", description="intl: AES-256-GCM + HMAC-SHA-256; gm: SM4-GCM + HMAC-SM3"
     )

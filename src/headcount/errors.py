@@ -478,6 +478,19 @@ AUDIT_ENTRIES_REORDERED = _p(
     "({sequence})",
 )
 
+AUDIT_ENTRY_BAD = _p(
+    "E1520",
+    422,
+    "审计日志第 {position} 条{kind_zh}：{reason}",
+    "Audit log entry {position} {kind_en}: {reason}",
+)
+AUDIT_NO_HEAD = _p(
+    "E1521",
+    422,
+    "没有可用于核验的签名树头（{path}）；无法发现尾部被截断",
+    "No signed tree head to verify against ({path}); a truncated tail cannot be detected",
+)
+
 # --- E16xx store ---------------------------------------------------------------------------
 DATABASE_UNREACHABLE = _p(
     "E1601", 503, "无法连接数据库：{reason}", "Cannot connect to the database: {reason}"

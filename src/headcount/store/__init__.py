@@ -1,0 +1,1 @@
+"""The encrypted, audited census store (SQLite embedded, PostgreSQL in production)."""

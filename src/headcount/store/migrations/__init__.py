@@ -1,0 +1,1 @@
+"""Alembic migrations of the census store; run through ``headcount migrate``."""

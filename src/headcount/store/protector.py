@@ -1,0 +1,79 @@
+"""The store's one handle on the privacy package: field cipher, blind indexer and key ring.
+
+Opened once per process from the key file (outside the database); ``bound(session)`` makes the
+key ring read and write wrapped data keys in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from headcount.config import Settings
+from headcount.errors import HeadcountError
+from headcount.privacy.blind_index import BlindIndexer
+from headcount.privacy.crypto import Profile
+from headcount.privacy.fields import FieldCipher
+from headcount.privacy.keys import KeyRing, MasterKey, scope_of
+from headcount.store.keystore import SqlKeyStore
+
+RowId = str | int
+
+
+class Protector:
+    def __init__(self, master: MasterKey) -> None:
+        self.master = master
+        self.keystore = SqlKeyStore()
+        self.keyring = KeyRing(master, self.keystore)
+        self.cipher = FieldCipher(self.keyring)
+        self.indexer = BlindIndexer(master, master.profile)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Protector:
+        """Load the key file (runs the known-answer tests; refuses to start on failure)."""
+        return cls(MasterKey.load(settings.key_file, mode=settings.mode))
+
+    @property
+    def profile(self) -> Profile:
+        return self.master.profile
+
+    def __repr__(self) -> str:
+        return f"Protector(profile={self.profile!r})"
+
+    @contextmanager
+    def bound(self, session: Session) -> Iterator[Protector]:
+        self.keystore.bind(session)
+        yield self
+
+    def encrypt(self, value: str, *, scope: str, table: str, column: str, row_id: RowId) -> bytes:
+        return self.cipher.encrypt(value, scope=scope, table=table, column=column, row_id=row_id)
+
+    def decrypt(self, blob: bytes, *, table: str, column: str, row_id: RowId) -> str:
+        return self.cipher.decrypt(bytes(blob), table=table, column=column, row_id=row_id)
+
+    @staticmethod
+    def key_hex(blob: bytes) -> str:
+        return FieldCipher.key_id_of(bytes(blob)).hex()
+
+    def citizen_index(self, raw: str | None) -> bytes | None:
+        """Full-length blind index of a citizen ID; None for an absent or structurally bad number
+        (such records are kept, encrypted, and go to record checking instead of identity matching).
+        """
+        if not raw:
+            return None
+        try:
+            return self.indexer.index_citizen_id(raw)
+        except HeadcountError:
+            return None
+
+    def digest(self, canonical_payload: str) -> bytes:
+        """Keyed digest of a submission: equal payloads give equal digests, and a digest cannot be
+        brute-forced back to the low-entropy identifiers inside without the index key."""
+        return self.indexer.index(canonical_payload, table="form_responses", column="payload")
+
+
+def household_scope(wave: str, small_area_code: str) -> str:
+    """Data keys are per census wave × county (the county is the small area code's first 6)."""
+    return scope_of(wave, small_area_code[:6])

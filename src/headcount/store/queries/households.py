@@ -1,0 +1,136 @@
+"""SQL for households, their versioned form responses, persons and person identities."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from headcount.store.dialect import Dialect
+from headcount.store.models import FormResponse, Household, Person, PersonIdentity
+
+_CHUNK = 900  # below SQLite's default bound-parameter limit
+
+
+def by_household_id(session: Session, household_id: str, *, lock: bool = False) -> Household | None:
+    query = select(Household).where(Household.household_id == household_id)
+    if lock:
+        query = query.with_for_update()  # PostgreSQL row lock; SQLite already has one writer
+    return session.execute(query).scalar_one_or_none()
+
+
+def by_ref(session: Session, household_ref: uuid.UUID) -> Household | None:
+    return session.get(Household, household_ref)
+
+
+def existing_household_ids(session: Session, household_ids: Iterable[str]) -> set[str]:
+    wanted = sorted(set(household_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found.update(
+            session.execute(
+                select(Household.household_id).where(Household.household_id.in_(chunk))
+            ).scalars()
+        )
+    return found
+
+
+def response_by_submission(session: Session, submission_uuid: uuid.UUID) -> FormResponse | None:
+    return session.execute(
+        select(FormResponse).where(FormResponse.submission_uuid == submission_uuid)
+    ).scalar_one_or_none()
+
+
+def response(session: Session, household_ref: uuid.UUID, version: int) -> FormResponse | None:
+    return session.execute(
+        select(FormResponse).where(
+            FormResponse.household_ref == household_ref, FormResponse.version == version
+        )
+    ).scalar_one_or_none()
+
+
+def versions(session: Session, household_ref: uuid.UUID) -> list[FormResponse]:
+    return list(
+        session.execute(
+            select(FormResponse)
+            .where(FormResponse.household_ref == household_ref)
+            .order_by(FormResponse.version)
+        ).scalars()
+    )
+
+
+def insert_households(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Household), list(rows))
+
+
+def insert_responses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(FormResponse), list(rows))
+
+
+def insert_persons(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(Person), list(rows))
+
+
+def move_pointer(session: Session, household_ref: uuid.UUID, values: dict[str, Any]) -> None:
+    """Point the household at its new current version and refresh its coded summary columns."""
+    session.execute(update(Household).where(Household.id == household_ref).values(**values))
+
+
+def delete_persons(session: Session, household_ref: uuid.UUID) -> None:
+    """Persons mirror the current version; earlier versions stay in form_responses."""
+    session.execute(delete(Person).where(Person.household_ref == household_ref))
+
+
+def persons_of(session: Session, household_ref: uuid.UUID) -> list[Person]:
+    return list(
+        session.execute(
+            select(Person).where(Person.household_ref == household_ref).order_by(Person.person_no)
+        ).scalars()
+    )
+
+
+def persons_by_citizen_index(session: Session, bidx: bytes) -> list[Person]:
+    """Every raw person record with this blind index: lookup by ID without decrypting anything."""
+    return list(session.execute(select(Person).where(Person.citizen_id_bidx == bidx)).scalars())
+
+
+def identity_by_index(session: Session, bidx: bytes) -> PersonIdentity | None:
+    return session.execute(
+        select(PersonIdentity).where(PersonIdentity.citizen_id_bidx == bidx)
+    ).scalar_one_or_none()
+
+
+def ensure_identities(session: Session, rows: Sequence[dict[str, Any]]) -> dict[bytes, uuid.UUID]:
+    """Insert identities whose blind index is new (UNIQUE decides), return index → identity id."""
+    if not rows:
+        return {}
+    session.execute(
+        Dialect.of(session).insert_ignore(PersonIdentity, "citizen_id_bidx"), list(rows)
+    )
+    wanted = sorted({row["citizen_id_bidx"] for row in rows})
+    found: dict[bytes, uuid.UUID] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for bidx, identity_id in session.execute(
+            select(PersonIdentity.citizen_id_bidx, PersonIdentity.id).where(
+                PersonIdentity.citizen_id_bidx.in_(chunk)
+            )
+        ):
+            if bidx is not None:
+                found[bytes(bidx)] = identity_id
+    return found
+
+
+def count_households(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Household)).scalar() or 0)
+
+
+def count_persons(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Person)).scalar() or 0)

@@ -1,0 +1,107 @@
+"""SQL for wrapped data keys and for finding the rows that still use a key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from headcount.store.models import (
+    DataKeyRecord,
+    FormResponse,
+    Household,
+    Person,
+    PersonIdentity,
+    SelfReportCredential,
+    Staff,
+)
+
+# Every model with encrypted columns and the key id column that says which DEK sealed them.
+KEYED_MODELS: tuple[Any, ...] = (Staff, Household, FormResponse, Person, SelfReportCredential)
+
+
+def get(session: Session, key_id: str) -> DataKeyRecord | None:
+    return session.get(DataKeyRecord, key_id)
+
+
+def active_for(session: Session, scope: str) -> DataKeyRecord | None:
+    return session.execute(
+        select(DataKeyRecord).where(DataKeyRecord.scope == scope, DataKeyRecord.state == "active")
+    ).scalar_one_or_none()
+
+
+def put(
+    session: Session, *, key_id: str, scope: str, state: str, wrapped: bytes, created_at: datetime
+) -> None:
+    now = datetime.now(UTC)
+    row = session.get(DataKeyRecord, key_id)
+    if row is None:
+        session.add(
+            DataKeyRecord(
+                key_id=key_id,
+                scope=scope,
+                state=state,
+                wrapped=wrapped,
+                created_at=created_at,
+                changed_at=now,
+            )
+        )
+    else:
+        row.state, row.wrapped, row.changed_at = state, wrapped, now
+    session.flush()
+
+
+def set_state(session: Session, key_id: str, state: str) -> None:
+    session.execute(
+        update(DataKeyRecord)
+        .where(DataKeyRecord.key_id == key_id)
+        .values(state=state, changed_at=datetime.now(UTC))
+    )
+
+
+def listing(session: Session, scope: str | None = None) -> list[DataKeyRecord]:
+    query = select(DataKeyRecord).order_by(DataKeyRecord.created_at, DataKeyRecord.key_id)
+    if scope is not None:
+        query = query.where(DataKeyRecord.scope == scope)
+    return list(session.execute(query).scalars())
+
+
+def scopes(session: Session) -> list[str]:
+    return list(session.execute(select(DataKeyRecord.scope).distinct().order_by("scope")).scalars())
+
+
+def rows_using(session: Session, key_id: str) -> int:
+    """How many rows of every keyed table still carry ciphertext sealed by this key."""
+    total = 0
+    for model in KEYED_MODELS:
+        total += int(
+            session.execute(
+                select(func.count()).select_from(model).where(model.key_id == key_id)
+            ).scalar()
+            or 0
+        )
+    return total
+
+
+def batch_using(session: Session, model: Any, key_id: str, limit: int) -> Sequence[Any]:
+    """The next rows of one table still on ``key_id`` (the re-encryption job's work list)."""
+    return list(
+        session.execute(
+            select(model).where(model.key_id == key_id).order_by(model.id).limit(limit)
+        ).scalars()
+    )
+
+
+def clear_blind_indexes(session: Session, scope: str) -> int:
+    """After a shred: drop the scope's citizen-ID blind indexes, which would still allow a
+    holder of the index key to test a guessed ID against the destroyed records."""
+    persons = session.execute(
+        update(Person).where(Person.scope == scope).values(citizen_id_bidx=None)
+    )
+    session.execute(
+        update(PersonIdentity).where(PersonIdentity.scope == scope).values(citizen_id_bidx=None)
+    )
+    return int(getattr(persons, "rowcount", 0) or 0)
