@@ -15,8 +15,6 @@ restored backups of the store cannot unwrap it either).
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol
@@ -42,9 +40,6 @@ __all__ = [
 
 KeyState = Literal["active", "retired", "disabled", "shredded"]
 KEY_STATES: tuple[KeyState, ...] = ("active", "retired", "disabled", "shredded")
-# How long a process trusts its cached "active DEK of a scope" before asking the store again, so
-# a rotation done by another process is picked up without a database read per encryption.
-ACTIVE_CACHE_SECONDS = 30.0
 
 
 class MasterRotation(NamedTuple):
@@ -78,7 +73,8 @@ class WrappedKeyStore(Protocol):
     """Where wrapped DEKs live (the store layer implements it in SQL).
 
     Contract: ``put`` inserts or replaces by id (re-wrapping and shredding rewrite ``wrapped``);
-    at most one ``active`` key per scope; ``list`` is ordered by ``created``.
+    at most one ``active`` key per scope; ``list`` is ordered by ``created``. ``active_for`` is
+    called once per encryption: an implementation may cache within one transaction, not beyond.
     """
 
     def get(self, key_id: bytes) -> DataKey | None: ...
@@ -132,18 +128,12 @@ def _dek_aad(scope: str, dek_id: bytes, kek_id: bytes) -> bytes:
 class KeyRing:
     """Hands out raw DEKs to fields.py and blind_index.py; the only holder of unwrapped DEKs."""
 
-    def __init__(
-        self,
-        master: MasterKey,
-        store: WrappedKeyStore,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, master: MasterKey, store: WrappedKeyStore) -> None:
         self._master = master
         self._store = store
-        self._clock = clock
-        self._raw: dict[bytes, tuple[str, bytes]] = {}  # dek id → (scope, raw key)
-        self._active: dict[str, tuple[bytes, float]] = {}  # scope → (dek id, cached at)
+        # Unwrapped DEKs by id. Safe to keep across transactions: an id is random, so a key whose
+        # creation was rolled back is simply never asked for again.
+        self._raw: dict[bytes, tuple[str, bytes]] = {}
 
     @property
     def profile(self) -> Profile:
@@ -157,16 +147,17 @@ class KeyRing:
         return f"KeyRing(master={self._master!r}, cached_keys={len(self._raw)})"
 
     def data_key_for(self, scope: str) -> tuple[bytes, bytes]:
-        """(id, raw key) of the scope's active DEK, created and wrapped on first use."""
+        """(id, raw key) of the scope's active DEK, created and wrapped on first use.
+
+        The store is asked every time (never a cached "active" id): a DEK created inside a
+        transaction that later rolls back must not be used again, or rows would be encrypted under
+        a key that was never saved.
+        """
         check_scope(scope)
-        cached = self._active.get(scope)
-        if cached is not None and self._clock() - cached[1] < ACTIVE_CACHE_SECONDS:
-            return cached[0], self.unwrap(cached[0])
         if self._master.is_shredded(scope):
             raise HeadcountError(errors.SCOPE_SHREDDED, scope=scope)
         active = self._store.active_for(scope)
         key_id = active.id if active is not None else self._create(scope)
-        self._active[scope] = (key_id, self._clock())
         return key_id, self.unwrap(key_id)
 
     def _create(self, scope: str) -> bytes:
@@ -214,9 +205,7 @@ class KeyRing:
         if old is not None:
             # Retire first: a crash in between leaves no active key, and the next use creates one.
             self._store.set_state(old.id, "retired")
-        new_id = self._create(scope)
-        self._active[scope] = (new_id, self._clock())
-        return new_id
+        return self._create(scope)
 
     def disable(self, key_id: bytes, *, rows_using: int) -> None:
         """Destroy a retired DEK's material; refused while rows (``rows_using``) still use it."""
@@ -274,6 +263,5 @@ class KeyRing:
         return MasterRotation(len(scopes), rotate_keks, rewrapped)
 
     def _forget(self, scope: str) -> None:
-        self._active.pop(scope, None)
         for key_id in [k for k, (s, _) in self._raw.items() if s == scope]:
             del self._raw[key_id]

@@ -183,3 +183,23 @@ def test_no_key_material_in_repr_or_logs(
     for text in (repr(keyring), repr(dek), caplog.text):
         assert raw.hex() not in text and repr(raw) not in text
     assert dek is not None and dek.wrapped.hex() not in repr(dek)
+
+
+def test_a_key_created_in_a_rolled_back_transaction_is_never_used(
+    keyring: KeyRing, store: MemoryKeyStore
+) -> None:
+    before = store.snapshot()
+    phantom, _ = keyring.data_key_for(A)  # the transaction that created it then rolls back
+    store.keys = before.keys
+    key_id, raw = keyring.data_key_for(A)
+    assert key_id != phantom
+    assert store.get(key_id) is not None and store.get(phantom) is None
+    assert keyring.unwrap(key_id) == raw
+
+
+def test_rotation_by_another_process_is_seen_at_once(
+    keyring: KeyRing, store: MemoryKeyStore, vault_path: Path
+) -> None:
+    first, _ = keyring.data_key_for(A)
+    new_id = KeyRing(MasterKey.load(vault_path), store).rotate(A)
+    assert keyring.data_key_for(A)[0] == new_id != first
