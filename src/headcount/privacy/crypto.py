@@ -22,6 +22,7 @@ from __future__ import annotations
 import hmac as std_hmac
 import secrets
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -183,8 +184,14 @@ def key_id_of(blob: bytes) -> bytes:
     return parse_sealed(blob).key_id
 
 
+@lru_cache(maxsize=256)
+def _binding_key(profile: Profile, key: bytes) -> bytes:
+    # Cached like the DEKs the key ring already holds in memory; saves one HKDF per field.
+    return hkdf(profile, key, _BINDING_INFO, MAC_BYTES)
+
+
 def _binding(profile: Profile, key: bytes, aad: bytes) -> bytes:
-    return mac(profile, hkdf(profile, key, _BINDING_INFO, MAC_BYTES), aad)[:BINDING_BYTES]
+    return mac(profile, _binding_key(profile, key), aad)[:BINDING_BYTES]
 
 
 def seal(profile: Profile, key: bytes, key_id: bytes, plaintext: bytes, aad: bytes) -> bytes:
