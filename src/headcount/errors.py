@@ -655,6 +655,72 @@ SCAN_PDF_NO_TEXT = _p(
     "PDF 第 {page} 页只有图像、没有文本层，无法检查其中的个人信息：{path}",
     "Page {page} of the PDF has images but no text layer; it cannot be checked: {path}",
 )
+SCAN_FORMAT_UNSUPPORTED = _p(
+    "E1701",
+    415,
+    "不支持检查此类文件：{path}（支持 .txt .csv .xlsx .html .docx .pdf）",
+    "Cannot scan this kind of file: {path} (supported: .txt .csv .xlsx .html .docx .pdf)",
+)
+SCAN_FILE_ENCRYPTED = _p(
+    "E1702",
+    422,
+    "文件受密码保护或已加密，无法检查，也不能发布：{path}",
+    "The file is password-protected or encrypted; it cannot be scanned or published: {path}",
+)
+SCAN_FILE_MALFORMED = _p(
+    "E1703",
+    422,
+    "文件已损坏或格式不符：{path}（{reason}）",
+    "The file is damaged or not in its stated format: {path} ({reason})",
+)
+SCAN_LEGACY_OFFICE = _p(
+    "E1704",
+    415,
+    "不支持旧版 Office 二进制格式，请另存为 .xlsx 或 .docx 后再检查：{path}",
+    "Legacy binary Office files are not supported; save as .xlsx or .docx first: {path}",
+)
+SCAN_NO_FILES = _p(
+    "E1705",
+    404,
+    "{path} 中没有可检查的文件",
+    "No file to scan in {path}",
+)
+REDACT_POLICY_INVALID = _p(
+    "E1706",
+    400,
+    "脱敏策略文件无效：{path}（{reason}）",
+    "Invalid masking policy file: {path} ({reason})",
+)
+REDACT_FORMAT_MISMATCH = _p(
+    "E1707",
+    400,
+    "脱敏输出必须与输入格式相同：输入 {source}，输出 {target}",
+    "The redacted copy must have the input's format: input {source}, output {target}",
+)
+REDACT_OUTPUT_EXISTS = _p(
+    "E1708",
+    409,
+    "输出文件已存在（不能覆盖输入；覆盖其他文件请加 --force）：{path}",
+    "The output file exists (never the input; use --force to replace another file): {path}",
+)
+REDACT_RESIDUE = _p(
+    "E1709",
+    422,
+    "脱敏后仍检出 {count} 处个人信息：{path}",
+    "{count} personal-information finding(s) remain after masking: {path}",
+)
+PUBLISH_BLOCKED = _p(
+    "E1710",
+    422,
+    "发布检查未通过：{path} 含 {count} 处个人信息或无法检查的内容",
+    "Publish gate refused {path}: {count} personal-information finding(s) or unscannable parts",
+)
+SCAN_PDF_NO_TEXT = _p(
+    "E1711",
+    422,
+    "PDF 第 {page} 页只有图像、没有文本层，无法检查其中的个人信息：{path}",
+    "Page {page} of the PDF has images but no text layer; it cannot be checked: {path}",
+)
 
 # --- E20xx web and authentication ----------------------------------------------------------
 UNAUTHENTICATED = _p("E2001", 401, "请先登录", "Please sign in first")

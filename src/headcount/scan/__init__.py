@@ -1,0 +1,1 @@
+"""PII scanner, redactor and publish gate."""

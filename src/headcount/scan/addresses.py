@@ -1,0 +1,74 @@
+"""Street addresses down to the door number.
+
+An address is anchored on its door number (``18号``) right after a street-level word (路, 街, 巷,
+弄, 村, 组, 小区 …); it extends left over the place names before it, stopping at punctuation or at
+words like 住址/家住/位于, and right over building, unit and room (``5栋2单元301室``). Document
+numbers (``国发〔2020〕12号``) and metro lines (``3号线``) have no street word and are not matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from headcount.scan.findings import Hit
+
+_NUM = "0-9０-９"
+_CN_NUM = "一二三四五六七八九十百零〇"
+_DOOR = re.compile(f"[{_NUM}{_CN_NUM}]+(?:[-－之][{_NUM}]+)?号")
+_STREET_END = re.compile(
+    r"(?:路|街|大街|大道|巷|弄|胡同|道|村|组|里|屯|庄|小区|社区|花园|苑|园|新村|坊|湾|广场|大厦)$"
+)
+_BODY_CHAR = re.compile(f"[\u4e00-\u9fff{_NUM}A-Za-z\\-－]")
+_TAIL = re.compile(
+    f"(?:院|楼)?(?:[{_NUM}A-Za-z{_CN_NUM}]+(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|户|门))*"
+)
+# Words after which the address itself starts (a label or a verb of residence).
+_STARTS_AFTER = re.compile(
+    r"^.*(?:住址|地址|住所|户籍地|居住地|现住|家住|住在|居住在|位于|寄往|寄至|送至|迁往|来自|在|住)"
+)
+_REGION = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|特别行政区))?"
+    r"(?:[\u4e00-\u9fff]{1,8}?(?:市|自治州|地区|盟))?"
+    r"(?:[\u4e00-\u9fff]{1,8}?(?:区|县|旗|市))?"
+)
+_MAX_LEFT = 40
+
+
+def find(text: str) -> Iterator[Hit]:
+    if "号" not in text:
+        return
+    last_end = 0
+    for door in _DOOR.finditer(text):
+        if door.start() < last_end:
+            continue
+        left = door.start()
+        start = left
+        while start > 0 and left - start < _MAX_LEFT and _BODY_CHAR.match(text[start - 1]):
+            start -= 1
+        body = text[start:left]
+        lead = _STARTS_AFTER.match(body)
+        if lead is not None:
+            start += lead.end()
+            body = body[lead.end() :]
+        if len(body) < 2 or _STREET_END.search(body) is None:
+            continue
+        tail = _TAIL.match(text, door.end())
+        end = tail.end() if tail else door.end()
+        confident = _REGION.match(body) is not None and region_length(body) > 0
+        last_end = end
+        yield Hit("address", start, end, 0.95 if confident else 0.85)
+
+
+def region_length(address: str) -> int:
+    """Length of the leading province/prefecture/county part (kept by the default mask)."""
+    m = _REGION.match(address)
+    if m is None or not m.group():
+        return 0
+    region = m.group()
+    # 小区/社区/园区 end in 区 but are neighbourhoods, not districts.
+    while region and region[-2:] in ("小区", "社区", "园区", "校区", "景区", "片区"):
+        region = region[:-2]
+        trimmed = _REGION.match(region)
+        region = trimmed.group() if trimmed else ""
+    return len(region) if len(region) < len(address) else 0
