@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import json
 import os
 import stat
@@ -95,9 +96,16 @@ class SignedTreeHead:
         )
 
     def export(self, path: str | Path) -> None:
-        """Append this head to a head file; refuses a head that would roll the log back."""
+        """Append this head to a head file; refuses a head that would roll the log back or fork it.
+
+        The check and the append happen under an exclusive lock on the file, so two exporters
+        cannot interleave.
+        """
         target = Path(path)
-        if target.exists():
+        line = (json.dumps(self.to_json(), sort_keys=True) + "\n").encode("ascii")
+        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             previous = load_heads(target)
             if previous and (
                 previous[-1].size > self.size
@@ -106,12 +114,10 @@ class SignedTreeHead:
                 raise HeadcountError(
                     errors.TREE_HEAD_ROLLBACK, size=self.size, last=previous[-1].size
                 )
-        line = (json.dumps(self.to_json(), sort_keys=True) + "\n").encode("ascii")
-        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
             os.write(fd, line)
             os.fsync(fd)
         finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
 

@@ -178,7 +178,7 @@ class MasterKey:
             raise HeadcountError(errors.SCOPE_SHREDDED, scope=scope)
         keks = self._state.keks.get(scope)
         if not keks and kek_id is None:
-            self.new_kek(scope)
+            self.new_kek(scope, only_if_missing=True)
             keks = self._state.keks[scope]
         for kek in reversed(keks or []):
             if kek_id is None or kek.id == kek_id:
@@ -190,12 +190,17 @@ class MasterKey:
 
     # --- changing (each under the lock, on a fresh read, written atomically) ------------------
 
-    def new_kek(self, scope: str) -> bytes:
-        """Add a fresh KEK to a scope and make it the newest; returns its id."""
+    def new_kek(self, scope: str, *, only_if_missing: bool = False) -> bytes:
+        """Add a fresh KEK to a scope and make it the newest; returns its id.
+
+        ``only_if_missing``: keep the KEK another process created meanwhile (first use races).
+        """
         check_scope(scope)
         with self._changing() as state:
             if scope in state.shredded:
                 raise HeadcountError(errors.SCOPE_SHREDDED, scope=scope)
+            if only_if_missing and state.keks.get(scope):
+                return state.keks[scope][-1].id
             kek_id = crypto.new_key_id()
             wrapped = crypto.seal(
                 state.profile,

@@ -68,7 +68,7 @@ def test_no_key_material_in_repr_str_or_logs(
     master = MasterKey.create(tmp_path / "k.key", "gm")
     signing = SigningKey.create(tmp_path / "s.key")
     ring = KeyRing(master, MemoryKeyStore())
-    key_id, dek = ring.data_key_for("2020:110101")
+    _, dek = ring.data_key_for("2020:110101")
     objects = [master, ring, FieldCipher(ring), BlindIndexer(master, "gm"), signing]
     vault = json.loads((tmp_path / "k.key").read_text())
     secrets = [

@@ -7,6 +7,7 @@ import logging
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,3 +157,33 @@ def test_no_key_material_in_repr_str_or_logs(
         assert secret_b64 not in text
         assert secret.hex() not in text
         assert repr(secret) not in text
+
+
+def _first_use(path: str, scopes: list[str], out: Any) -> None:
+    master = MasterKey.load(path)
+    out.put({scope: master.kek(scope)[0].hex() for scope in scopes})
+
+
+def test_processes_sharing_the_vault_agree_on_every_kek(
+    master: MasterKey, vault_path: Path
+) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    # Four workers, overlapping scopes: every first use races with another process.
+    plans = [[f"2020:1101{(w + i) % 12:02d}" for i in range(6)] for w in range(4)]
+    workers = [
+        context.Process(target=_first_use, args=(str(vault_path), plan, queue)) for plan in plans
+    ]
+    for worker in workers:
+        worker.start()
+    seen = [queue.get(timeout=30) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    final = MasterKey.load(vault_path)
+    assert set(final.scopes()) == {s for plan in plans for s in plan}
+    for result in seen:
+        for scope, kek_id in result.items():
+            assert final.kek(scope)[0].hex() == kek_id
