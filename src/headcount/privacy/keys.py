@@ -187,7 +187,13 @@ class KeyRing:
             raise HeadcountError(errors.KEY_DISABLED, key_id=key_id.hex())
         kek_id = crypto.key_id_of(dek.wrapped)
         _, kek = self._master.kek(dek.scope, kek_id)
-        raw = crypto.unseal(kek, dek.wrapped, _dek_aad(dek.scope, dek.id, kek_id))
+        raw = crypto.unseal(
+            kek,
+            dek.wrapped,
+            _dek_aad(dek.scope, dek.id, kek_id),
+            table="data_keys",
+            column="wrapped",
+        )
         self._raw[key_id] = (dek.scope, raw)
         return raw
 

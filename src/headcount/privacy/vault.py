@@ -186,7 +186,7 @@ class MasterKey:
         raise HeadcountError(errors.KEY_UNKNOWN, key_id=(kek_id or b"").hex())
 
     def _unwrap_kek(self, scope: str, kek: _Kek) -> bytes:
-        return crypto.unseal(self._state.master, kek.wrapped, _kek_aad(scope, kek.id))
+        return self._unwrap_with(self._state, scope, kek)
 
     # --- changing (each under the lock, on a fresh read, written atomically) ------------------
 
@@ -248,7 +248,9 @@ class MasterKey:
 
     @staticmethod
     def _unwrap_with(state: _State, scope: str, kek: _Kek) -> bytes:
-        return crypto.unseal(state.master, kek.wrapped, _kek_aad(scope, kek.id))
+        return crypto.unseal(
+            state.master, kek.wrapped, _kek_aad(scope, kek.id), table="key vault", column=scope
+        )
 
     @contextlib.contextmanager
     def _changing(self) -> Iterator[_State]:

@@ -203,3 +203,16 @@ def test_rotation_by_another_process_is_seen_at_once(
     first, _ = keyring.data_key_for(A)
     new_id = KeyRing(MasterKey.load(vault_path), store).rotate(A)
     assert keyring.data_key_for(A)[0] == new_id != first
+
+
+def test_wrapped_key_pasted_onto_another_key_row_does_not_unwrap(
+    keyring: KeyRing, store: MemoryKeyStore, vault_path: Path
+) -> None:
+    old_id, _ = keyring.data_key_for(A)
+    new_id = keyring.rotate(A)
+    old, new = store.get(old_id), store.get(new_id)
+    assert old is not None and new is not None
+    store.keys[old_id] = DataKey(old.id, A, new.wrapped, old.state, old.created)
+    with pytest.raises(HeadcountError) as caught:
+        KeyRing(MasterKey.load(vault_path), store).unwrap(old_id)
+    assert caught.value.code == "E1403" and "data_keys" in caught.value.message("en")
