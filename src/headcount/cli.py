@@ -7,6 +7,7 @@ import typer
 from headcount.commands import ids
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
+from headcount.commands import synth as synth_commands
 
 app = typer.Typer(
     help="Headcount: an electronic population census that protects personal information.",
@@ -18,6 +19,7 @@ app.add_typer(ids.app, name="id")
 app.command("scan")(scan_commands.scan_command)
 app.command("redact")(scan_commands.redact_command)
 store_commands.register(app)
+app.command("synth")(synth_commands.synth_command)
 
 
 def main() -> None:

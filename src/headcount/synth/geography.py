@@ -135,6 +135,20 @@ def build_plan(persons: int, provinces: list[str], seed: int, chunk_persons: int
         part["urban"] = _urban_flags(rng, part["persons"], part["district"], urban_share)
         part["township"] = _pick_townships(rng, part, mine)
         parts.append(part)
+    # Provinces with a single area (tiny runs) cannot be split: choose their flags so the national
+    # share stays as close as possible to the target.
+    singles = sorted(
+        (p for p in parts if p["persons"].size == 1), key=lambda p: -int(p["persons"][0])
+    )
+    total = sum(int(p["persons"].sum()) for p in parts)
+    urban_now = sum(int(p["persons"][p["urban"]].sum()) for p in parts if p["persons"].size > 1)
+    for part in singles:
+        size = int(part["persons"][0])
+        part["urban"][0] = urban_now + size / 2 < urban_share * total
+        urban_now += size if part["urban"][0] else 0
+        part["township"] = _pick_townships(
+            rng, part, townships.filter(pl.col("county").cast(pl.Int32) == int(part["county"][0]))
+        )
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     order = np.lexsort((~cat["urban"], cat["township"]))
     cat = {k: v[order] for k, v in cat.items()}
@@ -170,7 +184,8 @@ def _province_areas(
     county_codes = counties["county"].cast(pl.Int32).to_numpy()
     district = counties["district"].to_numpy()
     weights = rng.lognormal(0.0, 0.7, county_codes.size) * np.where(district, 1.4, 1.0)
-    n_areas = max(1, round(n_persons / MEAN_SMALL_AREA))
+    # At least two areas where possible, one urban and one rural, so the urban share can be exact.
+    n_areas = max(2 if n_persons >= 240 else 1, round(n_persons / MEAN_SMALL_AREA))
     sizes = np.clip(rng.gamma(4.0, MEAN_SMALL_AREA / 4.0, n_areas), 60, MAX_PLANNED_SMALL_AREA)
     persons = allocate(n_persons, sizes)
     while persons.max() > MAX_PLANNED_SMALL_AREA:  # very small runs: split rather than exceed
@@ -197,7 +212,27 @@ def _urban_flags(
     urban_sorted = (cum - sizes) < target - sizes / 2
     urban = np.zeros(persons.size, dtype=np.bool_)
     urban[order] = urban_sorted
+    if persons.size >= 2:  # keep both kinds so the balance below can make the share exact
+        urban[order[0]] = True
+        urban[order[-1]] = False
+    _balance(persons, urban, round(target))
     return urban
+
+
+def _balance(persons: NDArray[np.generic], urban: NDArray[np.bool_], target: int) -> None:
+    """Move persons between the largest rural and the largest urban area so the urban total is
+    exact (in place); sizes stay within [60, MAX_PLANNED_SMALL_AREA]."""
+    if urban.all() or not urban.any():
+        return
+    gap = target - int(persons[urban].sum())
+    u = int(np.flatnonzero(urban)[np.argmax(persons[urban])])
+    r = int(np.flatnonzero(~urban)[np.argmax(persons[~urban])])
+    if gap > 0:
+        move = min(gap, int(persons[r]) - 60, MAX_PLANNED_SMALL_AREA - int(persons[u]))
+    else:
+        move = -min(-gap, int(persons[u]) - 60, MAX_PLANNED_SMALL_AREA - int(persons[r]))
+    persons[u] += move
+    persons[r] -= move
 
 
 def _pick_townships(
