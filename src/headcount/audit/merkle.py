@@ -179,12 +179,16 @@ def _well_formed(proof: Sequence[bytes], *hashes: bytes) -> bool:
 
 
 def verify_inclusion(
-    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root_hash: bytes
+    index: int,
+    size: int,
+    leaf_hash: bytes,
+    proof: Sequence[bytes],
+    root: bytes,
 ) -> bool:
-    """RFC 9162 §2.1.3.2: is ``leaf`` at ``index`` in the tree of ``size`` with ``root_hash``?"""
-    if not 0 <= index < size or not _well_formed(proof, leaf, root_hash):
+    """RFC 9162 §2.1.3.2: is ``leaf_hash`` at ``index`` in the tree of ``size`` with ``root``?"""
+    if not 0 <= index < size or not _well_formed(proof, leaf_hash, root):
         return False
-    fn, sn, r = index, size - 1, leaf
+    fn, sn, r = index, size - 1, leaf_hash
     for p in proof:
         if sn == 0:
             return False
@@ -196,7 +200,7 @@ def verify_inclusion(
         else:
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root_hash
+    return sn == 0 and r == root
 
 
 def verify_consistency(
