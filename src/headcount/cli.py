@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from headcount.commands import ids
+from headcount.commands import forms, ids
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
 from headcount.commands import synth as synth_commands
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(ids.app, name="id")
 # Command groups register below, one line each.
+app.add_typer(forms.app, name="forms")
 app.command("scan")(scan_commands.scan_command)
 app.command("redact")(scan_commands.redact_command)
 store_commands.register(app)

@@ -1,0 +1,1 @@
+"""Questionnaires as data and the one rule engine: forms, edits, online and batch executors."""

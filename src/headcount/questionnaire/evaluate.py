@@ -1,0 +1,187 @@
+"""Compile rule ASTs to Python closures over one household (the online executor's half).
+
+Three-valued logic mirrors Polars exactly: ``None`` is unknown, ``and``/``or`` are Kleene, a
+comparison or arithmetic with ``None`` is ``None``, division by zero is ``None``.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from headcount.questionnaire import rules as r
+from headcount.questionnaire.functions import FUNCTIONS
+from headcount.questionnaire.schema import Scope
+
+
+class Ctx:
+    """One record under evaluation: its own values, its household, and the household's rosters."""
+
+    __slots__ = ("deaths", "hh", "persons", "row")
+
+    def __init__(
+        self, row: dict[str, Any], hh: dict[str, Any], persons: list[Ctx], deaths: list[Ctx]
+    ) -> None:
+        self.row = row
+        self.hh = hh
+        self.persons = persons
+        self.deaths = deaths
+
+
+Fn = Callable[[Ctx], Any]
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+
+
+def _and(a: Any, b: Any) -> Any:
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _or(a: Any, b: Any) -> Any:
+    if a is True or b is True:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+class PythonCompiler:
+    """Turns nodes into closures; ``own_names`` are read from the row, the rest from the household.
+
+    ``derived`` holds each scope's derived-variable names: they are stored in the row dict once per
+    record (see ``engine.py``), so reading them is a dict lookup like an item.
+    """
+
+    def __init__(self, own_names: dict[Scope, set[str]], constants: dict[str, int]) -> None:
+        self.own_names = own_names
+        self.constants = constants
+
+    def compile(self, node: r.Node, scope: Scope) -> Fn:
+        if isinstance(node, r.Const):
+            value = node.value
+            return lambda _c: value
+        if isinstance(node, r.Name):
+            return self._name(node.name, scope)
+        if isinstance(node, r.Unary):
+            inner = self.compile(node.operand, scope)
+            if node.op == "not":
+                return lambda c: None if (v := inner(c)) is None else not v
+            return lambda c: None if (v := inner(c)) is None else -v
+        if isinstance(node, r.Binary):
+            return self._binary(node, scope)
+        if isinstance(node, r.InList):
+            inner = self.compile(node.operand, scope)
+            values = frozenset(node.values)
+            if node.negated:
+                return lambda c: None if (v := inner(c)) is None else v not in values
+            return lambda c: None if (v := inner(c)) is None else v in values
+        return self._call(node, scope)
+
+    def _name(self, name: str, scope: Scope) -> Fn:
+        if name in self.constants:
+            value = self.constants[name]
+            return lambda _c: value
+        if scope == "household" or name not in self.own_names[scope]:
+            return lambda c: c.hh.get(name)
+        return lambda c: c.row.get(name)
+
+    def _binary(self, node: r.Binary, scope: Scope) -> Fn:
+        left = self.compile(node.left, scope)
+        right = self.compile(node.right, scope)
+        if node.op == "and":
+            return lambda c: _and(left(c), right(c))
+        if node.op == "or":
+            return lambda c: _or(left(c), right(c))
+        if node.op == "/":
+
+            def divide(c: Ctx) -> Any:
+                a, b = left(c), right(c)
+                return None if a is None or b is None or b == 0 else a / b
+
+            return divide
+        op = _COMPARE[node.op]
+
+        def apply(c: Ctx) -> Any:
+            a = left(c)
+            if a is None:
+                return None
+            b = right(c)
+            return None if b is None else op(a, b)
+
+        return apply
+
+    def _call(self, node: r.Call, scope: Scope) -> Fn:
+        args = (
+            [
+                self.compile(a, "person" if node.func != "count_deaths" else "death")
+                for a in node.args
+            ]
+            if node.func in _AGGREGATE_BUILDERS
+            else None
+        )
+        if args is not None:
+            return _AGGREGATE_BUILDERS[node.func](args)
+        fn = FUNCTIONS[node.func].python
+        compiled = [self.compile(a, scope) for a in node.args]
+        if len(compiled) == 1:
+            only = compiled[0]
+            return lambda c: fn(only(c))
+        return lambda c: fn(*(a(c) for a in compiled))
+
+
+def _count_persons(args: list[Fn]) -> Fn:
+    if not args:
+        return lambda c: len(c.persons)
+    cond = args[0]
+    return lambda c: sum(1 for p in c.persons if cond(p) is True)
+
+
+def _count_deaths(args: list[Fn]) -> Fn:
+    if not args:
+        return lambda c: len(c.deaths)
+    cond = args[0]
+    return lambda c: sum(1 for d in c.deaths if cond(d) is True)
+
+
+def _sum_persons(args: list[Fn]) -> Fn:
+    expr = args[0]
+    return lambda c: sum(v for p in c.persons if (v := expr(p)) is not None)
+
+
+def _any_person(args: list[Fn]) -> Fn:
+    cond = args[0]
+    return lambda c: any(cond(p) is True for p in c.persons)
+
+
+def _head(args: list[Fn]) -> Fn:
+    expr = args[0]
+
+    def only_head(c: Ctx) -> Any:
+        heads = [p for p in c.persons if p.row.get("relationship") == 0]
+        return expr(heads[0]) if len(heads) == 1 else None
+
+    return only_head
+
+
+_AGGREGATE_BUILDERS: dict[str, Callable[[list[Fn]], Fn]] = {
+    "count_persons": _count_persons,
+    "count_deaths": _count_deaths,
+    "sum_persons": _sum_persons,
+    "any_person": _any_person,
+    "head": _head,
+}
