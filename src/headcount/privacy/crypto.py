@@ -162,7 +162,7 @@ class Sealed(NamedTuple):
     body: bytes  # ciphertext ‖ tag
 
 
-def parse_sealed(blob: bytes) -> Sealed:
+def parse_sealed(blob: bytes | bytearray | memoryview) -> Sealed:
     """Split a sealed blob into its parts; raises E1405 when it is not one."""
     if not isinstance(blob, bytes | bytearray | memoryview):
         raise HeadcountError(errors.CIPHERTEXT_FORMAT, reason="not bytes")
@@ -179,7 +179,7 @@ def parse_sealed(blob: bytes) -> Sealed:
     )
 
 
-def key_id_of(blob: bytes) -> bytes:
+def key_id_of(blob: bytes | bytearray | memoryview) -> bytes:
     """The id of the key that sealed a blob, read without any key."""
     return parse_sealed(blob).key_id
 

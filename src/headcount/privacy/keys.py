@@ -28,6 +28,7 @@ from headcount.privacy.vault import MasterKey
 
 __all__ = [
     "DataKey",
+    "KekVault",
     "KeyRing",
     "KeyState",
     "MasterKey",
@@ -121,6 +122,28 @@ class MemoryKeyStore:
         return MemoryKeyStore(copy.deepcopy(self.keys))
 
 
+class KekVault(Protocol):
+    """Where the key-encryption keys live: the vault file (MasterKey) here; a KMS or a certified
+    cipher machine (GM/T 0018) in a production deployment implements the same calls."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    def kek(self, scope: str, kek_id: bytes | None = None) -> tuple[bytes, bytes]: ...
+
+    def new_kek(self, scope: str, *, only_if_missing: bool = False) -> bytes: ...
+
+    def drop_keks(self, scope: str, *, keep: bytes) -> int: ...
+
+    def scopes(self) -> list[str]: ...
+
+    def is_shredded(self, scope: str) -> bool: ...
+
+    def shred(self, scope: str) -> None: ...
+
+    def rotate_master(self) -> None: ...
+
+
 def _dek_aad(scope: str, dek_id: bytes, kek_id: bytes) -> bytes:
     return crypto.canonical("headcount/dek/v1", scope, dek_id, kek_id)
 
@@ -128,7 +151,7 @@ def _dek_aad(scope: str, dek_id: bytes, kek_id: bytes) -> bytes:
 class KeyRing:
     """Hands out raw DEKs to fields.py and blind_index.py; the only holder of unwrapped DEKs."""
 
-    def __init__(self, master: MasterKey, store: WrappedKeyStore) -> None:
+    def __init__(self, master: KekVault, store: WrappedKeyStore) -> None:
         self._master = master
         self._store = store
         # Unwrapped DEKs by id. Safe to keep across transactions: an id is random, so a key whose
@@ -140,7 +163,7 @@ class KeyRing:
         return self._master.profile
 
     @property
-    def master(self) -> MasterKey:
+    def master(self) -> KekVault:
         return self._master
 
     def __repr__(self) -> str:

@@ -131,12 +131,12 @@ def test_shred_takes_effect_in_a_process_with_cached_keys(
 
 
 def test_routine_master_rotation_keeps_backups_restorable(
-    keyring: KeyRing, store: MemoryKeyStore, vault_path: Path
+    keyring: KeyRing, store: MemoryKeyStore, vault_path: Path, master: MasterKey
 ) -> None:
     a_id, a_raw = keyring.data_key_for(A)
     keyring.data_key_for(B)
     backup = store.snapshot()
-    old_master = keyring.master.key_id
+    old_master = master.key_id
     report = keyring.rotate_master()
     assert report == (2, False, 0)
     fresh = MasterKey.load(vault_path)
