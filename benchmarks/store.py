@@ -97,7 +97,7 @@ def run(database_url: str, profile: Profile, persons: int, batch: int, home: Pat
     )
     initialise(settings)
     engine = make_engine(settings)
-    protector = Protector.open(settings)
+    protector = Protector.open(settings, engine)
     area_rows = [
         {"code": a, "census_area_code": a, "name": a, "expected_persons": None} for a in SMALL_AREAS
     ]

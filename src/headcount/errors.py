@@ -566,6 +566,12 @@ ALREADY_INITIALISED = _p(
     "数据库已初始化（已有系统管理员账户）",
     "The database is already initialised (a system administrator exists)",
 )
+HOUSEHOLD_NUMBER_TAKEN = _p(
+    "E1615",
+    409,
+    "普查小区 {small_area} 的户编号 {household_no} 已被另一住户使用",
+    "Household number {household_no} is already used in small area {small_area}",
+)
 SMALL_AREA_UNKNOWN = _p(
     "E1616", 422, "普查小区 {code} 不存在", "Small area {code} does not exist"
 )

@@ -140,7 +140,7 @@ def census(settings: Settings) -> Iterator[Census]:
     result = initialise(settings)
     engine = make_engine(settings)
     try:
-        yield Census(settings, engine, Protector.open(settings), result)
+        yield Census(settings, engine, Protector.open(settings, engine), result)
     finally:
         engine.dispose()
 

@@ -75,7 +75,7 @@ def opened(settings: Settings) -> Iterator[tuple[Engine, Protector]]:
     engine = make_engine(settings)
     try:
         migrate.require_current(engine)
-        yield engine, Protector.open(settings)
+        yield engine, Protector.open(settings, engine)
     finally:
         engine.dispose()
 

@@ -6,10 +6,10 @@ base64, times as ISO 8601 UTC). Personal fields are in it only as the ciphertext
 holds, and the key file is deliberately NOT in it: a backup without the vault is unreadable, and
 a scope shredded later stays unreadable in every older backup.
 
-The snapshot is one transaction: REPEATABLE READ, READ ONLY on PostgreSQL; on SQLite the
-transaction begins IMMEDIATE, so no writer can interleave. Restore goes into a fresh, empty
-database in one transaction, checks every row count and verifies the whole audit chain against
-the snapshot's signed head before it commits.
+The snapshot is one transaction: REPEATABLE READ, READ ONLY on PostgreSQL; on SQLite one read
+transaction over the WAL, which sees a single consistent state and lets writers continue.
+Restore goes into a fresh, empty database in one transaction, checks every row count and
+verifies the whole audit chain against the snapshot's signed head before it commits.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from headcount.errors import HeadcountError
 from headcount.store import heads, migrate
 from headcount.store.dialect import Dialect
 from headcount.store.models import TABLES_IN_ORDER, Base
-from headcount.store.session import transaction
+from headcount.store.session import READ_ONLY, transaction
 from headcount.store.types import UTCDateTime
 
 FORMAT = "headcount-backup"
@@ -96,7 +96,7 @@ def create(engine: Engine, settings: Settings, path: Path, actor: Actor) -> Back
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     counts: dict[str, int] = {}
-    with engine.connect() as conn, conn.begin():
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
         Dialect.of(conn).begin_snapshot(conn)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for table in TABLES_IN_ORDER:

@@ -56,7 +56,7 @@ class Dialect:
         """Make the current transaction a consistent, read-only snapshot of every table."""
         if self.is_postgres:
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        # SQLite: the transaction began with BEGIN IMMEDIATE, so no writer can interleave.
+        # SQLite: a read transaction in WAL mode already reads one consistent snapshot.
 
 
 def create_database_if_missing(url: URL) -> bool:

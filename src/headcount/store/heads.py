@@ -30,7 +30,7 @@ from headcount.audit.verify import Verdict, verify_entries
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.store.queries import audit as audit_queries
-from headcount.store.session import make_engine
+from headcount.store.session import READ_ONLY, make_engine
 
 
 def signing_key_path(settings: Settings) -> Path:
@@ -80,7 +80,7 @@ def export_current(settings: Settings) -> dict[str, Any]:
     """Sign the database's current tree head and append it to the head file."""
     engine = make_engine(settings)
     try:
-        with engine.connect() as conn, conn.begin():
+        with engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
             head = sign_current(settings, conn)
     finally:
         engine.dispose()

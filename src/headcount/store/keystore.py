@@ -7,33 +7,58 @@ second, competing transaction).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from headcount.privacy.keys import DataKey, KeyState
 from headcount.store.models import DataKeyRecord
 from headcount.store.queries import keys as key_queries
+from headcount.store.session import read_transaction
 
 
 class SqlKeyStore:
-    def __init__(self, session: Session | None = None) -> None:
+    """Writes need a bound session (the caller's transaction); reads without one use a short
+    read-only transaction of their own (e.g. decrypting for display)."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self._engine = engine
+        self._session: Session | None = None
+
+    def bind(self, session: Session | None) -> None:
         self._session = session
 
-    def bind(self, session: Session) -> None:
-        self._session = session
+    @property
+    def bound_session(self) -> Session | None:
+        return self._session
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            raise RuntimeError("SqlKeyStore used outside a transaction (call bind(session))")
+            raise RuntimeError("SqlKeyStore written outside a transaction (call bind(session))")
         return self._session
 
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+        elif self._engine is not None:
+            with read_transaction(self._engine) as session:
+                yield session
+        else:
+            raise RuntimeError("SqlKeyStore read without a session or an engine")
+
     def get(self, key_id: bytes) -> DataKey | None:
-        row = key_queries.get(self.session, bytes(key_id).hex())
-        return _to_key(row) if row is not None else None
+        with self._reading() as session:
+            row = key_queries.get(session, bytes(key_id).hex())
+            return _to_key(row) if row is not None else None
 
     def active_for(self, scope: str) -> DataKey | None:
-        row = key_queries.active_for(self.session, scope)
-        return _to_key(row) if row is not None else None
+        with self._reading() as session:
+            row = key_queries.active_for(session, scope)
+            return _to_key(row) if row is not None else None
 
     def put(self, key: DataKey) -> None:
         key_queries.put(
@@ -50,7 +75,8 @@ class SqlKeyStore:
         self.session.expire_all()
 
     def list(self, scope: str | None = None) -> list[DataKey]:
-        return [_to_key(row) for row in key_queries.listing(self.session, scope)]
+        with self._reading() as session:
+            return [_to_key(row) for row in key_queries.listing(session, scope)]
 
 
 def _to_key(row: DataKeyRecord) -> DataKey:

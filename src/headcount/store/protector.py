@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from headcount.config import Settings
@@ -23,17 +24,20 @@ RowId = str | int
 
 
 class Protector:
-    def __init__(self, master: MasterKey) -> None:
+    def __init__(self, master: MasterKey, engine: Engine | None = None) -> None:
         self.master = master
-        self.keystore = SqlKeyStore()
+        self.keystore = SqlKeyStore(engine)
         self.keyring = KeyRing(master, self.keystore)
         self.cipher = FieldCipher(self.keyring)
         self.indexer = BlindIndexer(master, master.profile)
 
     @classmethod
-    def open(cls, settings: Settings) -> Protector:
-        """Load the key file (runs the known-answer tests; refuses to start on failure)."""
-        return cls(MasterKey.load(settings.key_file, mode=settings.mode))
+    def open(cls, settings: Settings, engine: Engine | None = None) -> Protector:
+        """Load the key file (runs the known-answer tests; refuses to start on failure).
+
+        With ``engine``, decryption outside a bound transaction reads data keys on its own.
+        """
+        return cls(MasterKey.load(settings.key_file, mode=settings.mode), engine)
 
     @property
     def profile(self) -> Profile:
@@ -44,8 +48,12 @@ class Protector:
 
     @contextmanager
     def bound(self, session: Session) -> Iterator[Protector]:
+        previous = self.keystore.bound_session
         self.keystore.bind(session)
-        yield self
+        try:
+            yield self
+        finally:
+            self.keystore.bind(previous)
 
     def encrypt(self, value: str, *, scope: str, table: str, column: str, row_id: RowId) -> bytes:
         return self.cipher.encrypt(value, scope=scope, table=table, column=column, row_id=row_id)

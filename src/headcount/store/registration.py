@@ -90,6 +90,13 @@ def submit(
             and area_queries.small_area(session, submission.small_area_code) is None
         ):
             raise HeadcountError(errors.SMALL_AREA_UNKNOWN, code=submission.small_area_code)
+        number = str(record.get("household_no") or "")[:8]
+        if household is None and queries.number_taken(session, submission.small_area_code, number):
+            raise HeadcountError(
+                errors.HOUSEHOLD_NUMBER_TAKEN,
+                small_area=submission.small_area_code,
+                household_no=number,
+            )
         ref = household.id if household is not None else uuid.uuid4()
         scope = (
             household.scope

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 Kind = Literal["sqlite", "postgresql"]
 Role = Literal["app", "owner", "connect"]
 
+READ_ONLY = "headcount_read_only"
 SQLITE_PRAGMAS = {"journal_mode": "wal", "synchronous": "FULL", "foreign_keys": "1"}
 _SYNC_LEVELS = {"0": "OFF", "1": "NORMAL", "2": "FULL", "3": "EXTRA"}
 
@@ -113,7 +114,10 @@ def _sqlite_engine(url: URL, settings: Settings) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front; readers (read_transaction) use a WAL snapshot
+        # and never wait for a writer.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -180,6 +184,17 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any exception."""
     with session_factory(engine)() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Session]:
+    """A read-only unit of work: on SQLite a WAL snapshot that never waits for the writer."""
+    with (
+        engine.connect().execution_options(**{READ_ONLY: True}) as conn,
+        Session(bind=conn, expire_on_commit=False, autoflush=False) as session,
+        session.begin(),
+    ):
         yield session
 
 

@@ -26,6 +26,18 @@ def by_ref(session: Session, household_ref: uuid.UUID) -> Household | None:
     return session.get(Household, household_ref)
 
 
+def number_taken(session: Session, small_area_code: str, household_no: str) -> bool:
+    return (
+        session.execute(
+            select(Household.id).where(
+                Household.small_area_code == small_area_code,
+                Household.household_no == household_no,
+            )
+        ).first()
+        is not None
+    )
+
+
 def existing_household_ids(session: Session, household_ids: Iterable[str]) -> set[str]:
     wanted = sorted(set(household_ids))
     found: set[str] = set()
