@@ -7,6 +7,7 @@ SM3 would be reversed by brute force in minutes.
 
 Full-length indexes (32 bytes) serve uniqueness and exact lookup. Truncated indexes (``fuzzy``)
 deliberately collide: they narrow candidates, which are then decrypted to confirm, and leak less.
+``slow`` is a PBKDF2 variant for when the key may leak together with the database.
 Rotating the root key means recomputing every index (a full re-index).
 """
 
@@ -26,6 +27,8 @@ DEFAULT_TABLE = "person_identity"
 DEFAULT_COLUMN = "citizen_id"
 _LABEL = "headcount/blind-index/v1"
 _FUZZY_LABEL = "headcount/blind-index-fuzzy/v1"
+_SLOW_LABEL = "headcount/blind-index-slow/v1"
+SLOW_ITERATIONS = 50_000
 
 
 class BlindIndexer:
@@ -75,6 +78,23 @@ class BlindIndexer:
             raise HeadcountError(errors.BLIND_INDEX_PARAMETER, reason="a fuzzy index needs a name")
         key = self._derive(_FUZZY_LABEL, table, column, name)
         return crypto.mac(self._profile, key, value.encode("utf-8"))[: bits // 8]
+
+    def slow(
+        self, value: str, *, table: str, column: str, iterations: int = SLOW_ITERATIONS
+    ) -> bytes:
+        """A deliberately slow keyed index (PBKDF2 under the column's key, ≥ 50,000 rounds).
+
+        For deployments where a leak of the database *and* the index key is in scope: each guess
+        then costs ~20 ms (intl) or ~70 ms (gm) instead of a microsecond. Measure before choosing
+        it: a national census pays that cost once per person (benchmarks/privacy_fields.py).
+        """
+        if iterations < SLOW_ITERATIONS:
+            raise HeadcountError(
+                errors.BLIND_INDEX_PARAMETER,
+                reason=f"a slow index needs ≥ {SLOW_ITERATIONS} rounds",
+            )
+        salt = self._derive(_SLOW_LABEL, table, column, str(iterations))
+        return crypto.pbkdf2(self._profile, value.encode("utf-8"), salt, iterations, INDEX_BYTES)
 
     def index_citizen_id(
         self, raw: str, *, table: str = DEFAULT_TABLE, column: str = DEFAULT_COLUMN

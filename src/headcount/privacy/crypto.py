@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from headcount import errors
 from headcount.errors import HeadcountError
@@ -101,6 +102,11 @@ def hkdf(
 ) -> bytes:
     """RFC 5869 HKDF over the profile's hash."""
     return HKDF(algorithm=_hash(profile), length=length, salt=salt, info=info).derive(key)
+
+
+def pbkdf2(profile: Profile, secret: bytes, salt: bytes, iterations: int, length: int) -> bytes:
+    """PBKDF2 over HMAC-SHA-256 or HMAC-SM3 (slow blind indexes)."""
+    return PBKDF2HMAC(_hash(profile), length, salt, iterations).derive(secret)
 
 
 def aead_encrypt(profile: Profile, key: bytes, nonce: bytes, plaintext: bytes, aad: bytes) -> bytes:

@@ -120,3 +120,16 @@ def test_normalisation_is_idempotent(first17: str) -> None:
         return  # impossible dates are rejected, never indexed
     assert normalize_citizen_id(once) == once == number
     assert normalize_citizen_id(number.replace("X", "x")) == once
+
+
+def test_slow_index_is_keyed_stable_and_separate(indexer: BlindIndexer, master: MasterKey) -> None:
+    t, c = "person_identity", "citizen_id"
+    slow = indexer.slow(ID, table=t, column=c)
+    assert len(slow) == 32 and slow == indexer.slow(ID, table=t, column=c)
+    assert slow != indexer.index(ID, table=t, column=c)
+    assert slow != indexer.slow(ID, table=t, column=c, iterations=50_001)
+    other = BlindIndexer(crypto.random_bytes(32), master.profile)
+    assert slow != other.slow(ID, table=t, column=c)
+    with pytest.raises(HeadcountError) as caught:
+        indexer.slow(ID, table=t, column=c, iterations=1000)
+    assert caught.value.code == "E1418"
