@@ -9,9 +9,10 @@ Sources of the vectors:
     SHA-256    FIPS 180-2 Appendix B.1 ("abc")
     HMAC       RFC 4231 test case 2 (HMAC-SHA-256)
     HKDF       RFC 5869 test case 1 (HKDF-SHA-256)
+    PBKDF2     RFC 7914 §11 first vector (PBKDF2-HMAC-SHA-256, slow blind index)
     Ed25519    RFC 8032 §7.1 test 1 (signs the audit tree heads under both profiles)
-HMAC-SM3 and HKDF-SM3 have no vector published by a standards body; they are checked against an
-independent RFC 2104 / RFC 5869 construction over the (already verified) SM3.
+HMAC-SM3, HKDF-SM3 and PBKDF2-HMAC-SM3 have no vector published by a standards body; they are
+checked against an independent RFC 2104 / 5869 / 8018 construction over the (verified) SM3.
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ HKDF_OKM = _h(
     "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
 )
 
+PBKDF2_PASSWORD = b"passwd"
+PBKDF2_SALT = b"salt"
+PBKDF2_DK = _h(
+    "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+    "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783"
+)
+
 ED25519_SECRET = _h("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 ED25519_PUBLIC = _h("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
 ED25519_SIG = _h(
@@ -93,6 +101,16 @@ def _hkdf_by_definition(profile: Profile, ikm: bytes, salt: bytes, info: bytes, 
         out += block
         counter += 1
     return out[:n]
+
+
+def _pbkdf2_by_definition(profile: Profile, password: bytes, salt: bytes, rounds: int) -> bytes:
+    """RFC 8018 §5.2 for one 32-byte block."""
+    u = _hmac_by_definition(profile, password, salt + (1).to_bytes(4, "big"))
+    out = u
+    for _ in range(rounds - 1):
+        u = _hmac_by_definition(profile, password, u)
+        out = bytes(a ^ b for a, b in zip(out, u, strict=True))
+    return out
 
 
 def _aead_round_trip(profile: Profile, key: bytes, iv: bytes, pt: bytes, aad: bytes) -> bytes:
@@ -132,6 +150,11 @@ def _checks(profile: Profile) -> list[tuple[str, Callable[[], bytes], bytes]]:
                 lambda: crypto.hkdf("intl", HKDF_IKM, HKDF_INFO, len(HKDF_OKM), HKDF_SALT),
                 HKDF_OKM,
             ),
+            (
+                "PBKDF2-HMAC-SHA-256",
+                lambda: crypto.pbkdf2("intl", PBKDF2_PASSWORD, PBKDF2_SALT, 1, 64),
+                PBKDF2_DK,
+            ),
         ]
     return [
         *common,
@@ -151,6 +174,11 @@ def _checks(profile: Profile) -> list[tuple[str, Callable[[], bytes], bytes]]:
             "HKDF-SM3",
             lambda: crypto.hkdf("gm", HKDF_IKM, HKDF_INFO, 42, HKDF_SALT),
             _hkdf_by_definition("gm", HKDF_IKM, HKDF_SALT, HKDF_INFO, 42),
+        ),
+        (
+            "PBKDF2-HMAC-SM3",
+            lambda: crypto.pbkdf2("gm", PBKDF2_PASSWORD, PBKDF2_SALT, 3, 32),
+            _pbkdf2_by_definition("gm", PBKDF2_PASSWORD, PBKDF2_SALT, 3),
         ),
     ]
 

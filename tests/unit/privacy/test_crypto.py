@@ -25,6 +25,7 @@ def test_self_test_passes_on_this_build(profile: Profile) -> None:
         ("intl", "HMAC_SHA256_MAC", "HMAC-SHA-256"),
         ("intl", "HKDF_OKM", "HKDF-SHA-256"),
         ("intl", "SHA256_ABC", "SHA-256"),
+        ("intl", "PBKDF2_DK", "PBKDF2-HMAC-SHA-256"),
         ("gm", "ED25519_SIG", "Ed25519"),
     ],
 )
@@ -106,3 +107,22 @@ def test_ed25519_sign_and_verify() -> None:
     assert crypto.signature_valid(public, b"head", sig)
     assert not crypto.signature_valid(public, b"head!", sig)
     assert not crypto.signature_valid(public, b"head", sig[:-1])
+
+
+@pytest.mark.parametrize(
+    ("function", "algorithm"),
+    [("mac", "HMAC-SM3"), ("hkdf", "HKDF-SM3"), ("pbkdf2", "PBKDF2-HMAC-SM3")],
+)
+def test_gm_constructions_are_checked_against_their_definition(
+    monkeypatch: pytest.MonkeyPatch, function: str, algorithm: str
+) -> None:
+    real = getattr(crypto, function)
+
+    def skewed(*args: object) -> bytes:
+        out: bytes = real(*args)
+        return bytes([out[0] ^ 1]) + out[1:]
+
+    monkeypatch.setattr(crypto, function, skewed)
+    with pytest.raises(HeadcountError) as caught:
+        crypto.self_test("gm")
+    assert caught.value.details["algorithm"] == algorithm
