@@ -1,0 +1,109 @@
+"""``headcount forms list | show | validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from headcount.commands.forms import app
+from tests.unit.questionnaire.test_engine import household
+
+runner = CliRunner()
+
+
+def test_list_shows_the_four_forms() -> None:
+    result = runner.invoke(app, ["list", "--json"])
+    assert result.exit_code == 0
+    rows = {json.loads(line)["form"]: json.loads(line) for line in result.stdout.splitlines()}
+    assert set(rows) == {"short", "long", "hmtf", "death"}
+    assert rows["short"]["status"] == "verified" and rows["hmtf"]["provisional"] is True
+    human = runner.invoke(app, ["list"])
+    assert human.exit_code == 0 and "R601" in human.stdout
+
+
+def test_show_short_renders_items_codes_universes_and_skips() -> None:
+    result = runner.invoke(app, ["show", "short"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    for text in (
+        "H5",
+        "floor_area_m2",
+        "住房类型",
+        "skip H6, H7",
+        "age >= 3",
+        "D12",
+        "2017年10月及以前出生",
+        "1 男 male",
+        "户编号 999",
+    ):
+        assert text in result.stdout, text
+
+
+def test_show_json_dumps_the_form_model() -> None:
+    result = runner.invoke(app, ["show", "long", "--json"])
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["form_id"] == "long" and len(body["person_items"]) == 36
+
+
+def test_show_unknown_form_is_a_coded_error() -> None:
+    result = runner.invoke(app, ["show", "medium", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "E1201"
+
+
+def test_validate_one_json_object_per_household_and_exit_status(tmp_path: Path) -> None:
+    good = household()
+    bad = household()
+    bad["persons"][1]["relationship"] = 0
+    path = tmp_path / "households.json"
+    path.write_text(json.dumps([good, bad], ensure_ascii=False), "utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--json"])
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["accepted"] for r in rows] == [True, False]
+    assert rows[1]["findings"][0]["rule"] == "HEAD_ONE"
+    single = tmp_path / "one.json"
+    single.write_text(json.dumps(good, ensure_ascii=False), "utf-8")
+    assert runner.invoke(app, ["validate", str(single), "--json"]).exit_code == 0
+    human = runner.invoke(app, ["validate", str(path), "--lang", "en"], env={"COLUMNS": "200"})
+    assert human.exit_code == 1 and "a family household has exactly one head" in human.stdout
+
+
+def test_validate_malformed_input_exits_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"form": "short", ', "utf-8")
+    result = runner.invoke(app, ["validate", str(broken), "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "E1003"
+
+    missing = runner.invoke(app, ["validate", str(tmp_path / "nope.json"), "--json"])
+    assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "E1001"
+
+    mixed = tmp_path / "mixed.json"
+    wrong = household()
+    wrong["persons"][0]["sex"] = "male"
+    mixed.write_text(json.dumps([household(), wrong, 5], ensure_ascii=False), "utf-8")
+    result = runner.invoke(app, ["validate", str(mixed), "--json"])
+    assert result.exit_code == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["accepted"] is True
+    assert rows[1]["error"]["code"] == "E1204" and rows[2]["error"]["code"] == "E1205"
+
+
+def test_validate_provisional_form_needs_the_flag(tmp_path: Path) -> None:
+    path = tmp_path / "hmtf.json"
+    path.write_text(json.dumps({"form": "hmtf", "items": {}}), "utf-8")
+    refused = runner.invoke(app, ["validate", str(path), "--json"])
+    assert refused.exit_code == 2
+    assert json.loads(refused.stdout)["error"]["code"] == "E1212"
+    allowed = runner.invoke(app, ["validate", str(path), "--json", "--provisional"])
+    assert allowed.exit_code == 1  # checked: an empty household has hard findings
+
+
+def test_forms_group_is_registered_in_the_main_cli() -> None:
+    from headcount.cli import app as main_app
+
+    result = runner.invoke(main_app, ["forms", "list", "--json"])
+    assert result.exit_code == 0 and '"short"' in result.stdout
