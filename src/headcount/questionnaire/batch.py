@@ -91,12 +91,10 @@ def prepare(
             expr = pl.when(expr.str.len_bytes() > 0).then(expr)
         wanted.append(expr.alias(column))
     if scope == "household":
+        # Rules compare household_no with "999"; an unknown number is an ordinary household.
         has_no = "household_no" in schema
-        wanted.append(
-            pl.col("household_no").cast(pl.String)
-            if has_no
-            else pl.lit(None, pl.String).alias("household_no")
-        )
+        number = pl.col("household_no").cast(pl.String).fill_null("") if has_no else pl.lit("")
+        wanted.append(number.alias("household_no"))
     return lazy.select(wanted)
 
 

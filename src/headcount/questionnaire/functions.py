@@ -205,9 +205,9 @@ ID_HELPERS: dict[str, Callable[[pl.Expr, Helpers], pl.Expr]] = {
 def _pl_id_check_ok(x: pl.Expr, h: Helpers) -> pl.Expr:
     # (1 - 2·int(first17, base 13)) mod 11 is the MOD 11-2 check value (10 = X); 13^17 < 2^63.
     rest = x.str.slice(0, 17).str.to_integer(base=13, strict=False) % 11
-    value = (1 - 2 * rest) % 11
-    expected = pl.when(value == 10).then(pl.lit("X")).otherwise(value.cast(pl.String))
-    return pl.when(h["structured"]).then(x.str.slice(17, 1) == expected)
+    last = x.str.slice(17, 1)
+    given = pl.when(last == "X").then(10).otherwise(last.cast(pl.Int64, strict=False))
+    return pl.when(h["structured"]).then((1 - 2 * rest) % 11 == given)
 
 
 def _pl_id_date_ok(x: pl.Expr, h: Helpers) -> pl.Expr:

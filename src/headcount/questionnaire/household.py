@@ -227,7 +227,8 @@ def read_household(
             count=len(reader.problems.items),
             problems=[p.to_dict() for p in reader.problems.items],
         )
-    items["household_no"] = household_no
+    # Rules compare household_no with "999"; an unknown number is an ordinary household.
+    items["household_no"] = household_no if household_no is not None else ""
     return HouseholdRecord(
         form=form,
         household_no=household_no,

@@ -170,3 +170,16 @@ def test_bad_frames_are_coded_errors(change: Any, code: str, column: str) -> Non
     assert info.value.code == code
     assert info.value.details["column"] == column
     assert column in info.value.message("zh") and column in info.value.message("en")
+
+
+def test_households_without_number_column_are_ordinary_households() -> None:
+    form = reference_forms()["short"]
+    data = factories.households(form, 200, seed=8, error_rate=0.5)
+    for hh in data:
+        hh["household_no"] = None
+    frames = factories.frames(form, data)
+    online, _ = _online(data)
+    households = frames["households"].drop("household_no")
+    found = validate_frames(form, households, frames["persons"], frames["death_forms"])
+    assert _batch(found) == online
+    assert any(rule == "HEAD_ONE" for _, rule, _, _ in online)

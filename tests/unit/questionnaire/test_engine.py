@@ -335,3 +335,12 @@ def test_hmtf_form_when_enabled() -> None:
         ],
     }
     assert validate_household(data, allow_provisional=True).accepted
+
+
+def test_a_household_without_number_is_checked_as_an_ordinary_household() -> None:
+    data = household()
+    del data["household_no"]
+    data["persons"][1]["relationship"] = 0
+    assert ("HEAD_ONE", None) in rules(validate_household(data))
+    data["items"]["rooms"] = None
+    assert ("rooms.required", None) in rules(validate_household(data))
