@@ -15,18 +15,24 @@ from headcount.scan.findings import Hit
 
 _NUM = "0-9０-９"
 _CN_NUM = "一二三四五六七八九十百零〇"
-_DOOR = re.compile(f"[{_NUM}{_CN_NUM}]+(?:[-－之][{_NUM}]+)?号")
-_STREET_END = re.compile(
-    r"(?:路|街|大街|大道|巷|弄|胡同|道|村|组|里|屯|庄|小区|社区|花园|苑|园|新村|坊|湾|广场|大厦)$"
+# Lookbehind right after the first character and possessive runs: a long digit string (an ID
+# number) is passed over in one step instead of being retried from each of its digits.
+_D = _NUM + _CN_NUM
+_DOOR = re.compile(f"[{_D}](?<![{_D}][{_D}])[{_D}]*+(?:[-－之][{_NUM}]++)?号")
+_STREET_ENDS = (
+    *("路", "街", "大街", "大道", "巷", "弄", "胡同", "道", "村", "组", "里", "屯", "庄", "小区"),
+    *("社区", "花园", "苑", "园", "新村", "坊", "湾", "广场", "大厦"),
 )
-_BODY_CHAR = re.compile(f"[\u4e00-\u9fff{_NUM}A-Za-z\\-－]")
+_NOT_BODY = re.compile(f"[^\u4e00-\u9fff{_NUM}A-Za-z\\-－]")
 _TAIL = re.compile(
     f"(?:院|楼)?(?:[{_NUM}A-Za-z{_CN_NUM}]+(?:号楼|号院|栋|幢|座|单元|层|楼|室|号|户|门))*"
 )
 # Words after which the address itself starts (a label or a verb of residence).
-_STARTS_AFTER = re.compile(
-    r"^.*(?:住址|地址|住所|户籍地|居住地|现住|家住|住在|居住在|位于|寄往|寄至|送至|迁往|来自|在|住)"
+_LEADS = (
+    *("住址", "地址", "住所", "户籍地", "居住地", "现住", "家住", "住在", "居住在", "位于"),
+    *("寄往", "寄至", "送至", "迁往", "来自", "在", "住"),
 )
+_ADMIN_CHARS = "省市区县旗州盟"
 _REGION = re.compile(
     r"^(?:[\u4e00-\u9fff]{2,8}?(?:省|自治区|特别行政区))?"
     r"(?:[\u4e00-\u9fff]{1,8}?(?:市|自治州|地区|盟))?"
@@ -43,19 +49,20 @@ def find(text: str) -> Iterator[Hit]:
         if door.start() < last_end:
             continue
         left = door.start()
-        start = left
-        while start > 0 and left - start < _MAX_LEFT and _BODY_CHAR.match(text[start - 1]):
-            start -= 1
+        start = max(0, left - _MAX_LEFT)
+        for stop in _NOT_BODY.finditer(text, start, left):
+            start = stop.end()
         body = text[start:left]
-        lead = _STARTS_AFTER.match(body)
-        if lead is not None:
-            start += lead.end()
-            body = body[lead.end() :]
-        if len(body) < 2 or _STREET_END.search(body) is None:
+        if not body.endswith(_STREET_ENDS):
+            continue
+        lead = max((body.rfind(w) + len(w) for w in _LEADS if w in body), default=0)
+        start += lead
+        body = body[lead:]
+        if len(body) < 2 or not body.endswith(_STREET_ENDS):
             continue
         tail = _TAIL.match(text, door.end())
         end = tail.end() if tail else door.end()
-        confident = _REGION.match(body) is not None and region_length(body) > 0
+        confident = any(c in body for c in _ADMIN_CHARS)
         last_end = end
         yield Hit("address", start, end, 0.95 if confident else 0.85)
 

@@ -243,21 +243,77 @@ def _document(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[
     return Content(lines, header, rows), labels
 
 
+_BULLETIN = (
+    "{place}常住人口为{a}人，与2010年第六次全国人口普查相比，增加{b}人，增长{p}%，年平均增长率为{q}%。",
+    "{place}共有家庭户{a}户，集体户{b}户，家庭户人口为{c}人，平均每个家庭户的人口为{r}人。",
+    "{place}居住在城镇的人口为{a}人，占{p}%；居住在乡村的人口为{b}人，占{q}%。",
+    "{place}0—14岁人口为{a}人，占{p}%；15—59岁人口为{b}人，占{q}%；60岁及以上人口为{c}人。",
+    "{place}拥有大学文化程度的人口为{a}人，每10万人中拥有大学文化程度的由{b}人上升为{c}人。",
+    "普查登记的{a}个普查小区中，{place}共选派普查指导员和普查员{b}人，比上次普查增加{p}%。",
+    "本公报数据为初步汇总数据，普查标准时点为2020年11月1日零时，数据截至{y}年{m}月{d}日。",
+    "根据国务院第七次全国人口普查领导小组办公室〔{y}〕{m}号文件，{place}于{y}年{m}月完成事后质量抽查。",
+)
+
+
+def _bulletin(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[PiiType, str]]]:
+    """A statistical bulletin: numbers everywhere, personal data only in the contact line."""
+    places = [d.name for d in values.table.counties() if d.name.endswith(("市", "区", "县"))]
+    labels: list[tuple[PiiType, str]] = []
+    lines = [f"第七次全国人口普查公报（第{rng.randint(1, 8)}号）"]
+    for _ in range(rng.randint(12, 30)):
+        template = rng.choice(_BULLETIN)
+        lines.append(
+            template.format(
+                place=rng.choice(places),
+                a=rng.randint(10**5, 10**9),
+                b=rng.randint(10**4, 10**8),
+                c=rng.randint(10**4, 10**8),
+                p=rng.randint(1, 999) / 10,
+                q=rng.randint(1, 999) / 100,
+                r=rng.randint(200, 400) / 100,
+                y=rng.randint(2019, 2022),
+                m=rng.randint(1, 12),
+                d=rng.randint(1, 28),
+            )
+        )
+        if rng.random() < 0.1:
+            lines.append(rng.choice(_decoys(rng, values)))
+    name, phone, email = values.name(), values.landline(), values.email()
+    labels += [("name", name), ("landline", phone), ("email", email)]
+    lines.append(f"联系人：{name}，联系电话：{phone}，电子邮箱：{email}")
+    header = ["地区", "常住人口（人）", "比重（%）", "家庭户（户）"]
+    rows = [
+        [
+            rng.choice(places),
+            str(rng.randint(10**5, 10**8)),
+            f"{rng.randint(1, 999) / 100:.2f}",
+            str(rng.randint(10**4, 10**7)),
+        ]
+        for _ in range(rng.randint(5, 20))
+    ]
+    return Content(lines, header, rows), labels
+
+
 def generate(root: Path, documents: int, seed: int = 7) -> Corpus:
-    """Write ``documents`` files under ``root`` (formats in turn) and return their labels."""
+    """Write ``documents`` files under ``root`` and return their labels.
+
+    Formats rotate; every other round of six is a bulletin (statistics, personal data only in the
+    contact line) instead of a list (personal data on every row), as an office publishes both.
+    """
     rng = random.Random(seed)
     values = _Values(rng)
     corpus = Corpus(root)
     root.mkdir(parents=True, exist_ok=True)
     for number in range(documents):
         kind = FORMATS[number % len(FORMATS)]
-        content, labels = _document(rng, values)
-        path = root / f"notice-{number:05d}.{kind}"
+        bulletin = (number // len(FORMATS)) % 2 == 1
+        content, labels = _bulletin(rng, values) if bulletin else _document(rng, values)
+        path = root / f"{'bulletin' if bulletin else 'notice'}-{number:05d}.{kind}"
         render(content, kind, path)
         corpus.files.append(path)
         corpus.labels.extend(Label(str(path), k, v) for k, v in labels)
         corpus.decoys += sum(1 for line in content.lines if line.startswith(_DECOY_STARTS))
-        corpus.decoys += len(content.rows)  # one order number per row
+        corpus.decoys += 0 if bulletin else len(content.rows)  # one order number per row
     return corpus
 
 

@@ -21,8 +21,8 @@ from headcount.scan.findings import PII_TYPES, PiiType
 from headcount.scan.recognizers import Scanner
 from headcount.scan.report import detect
 
-# A detector for side-by-side runs: text in, (type, start, end) out.
-TextDetector = Callable[[str], Iterable[tuple[PiiType, int, int]]]
+# A detector for side-by-side runs: the texts of one document in, (type, start, end) per text out.
+TextDetector = Callable[[list[str]], list[list[tuple[PiiType, int, int]]]]
 
 
 @dataclass(slots=True)
@@ -135,11 +135,15 @@ def evaluate_texts(
     evaluation = Evaluation()
     labels = _labels_by_file(corpus)
     for path, units in texts.items():
-        found: list[tuple[PiiType, str]] = []
         started = time.perf_counter()
-        for text in units:
-            found.extend((k, text[s:e]) for k, s, e in detector(text) if k in wanted)
+        detected = detector(units)
         evaluation.detect_seconds += time.perf_counter() - started
+        found = [
+            (k, text[s:e])
+            for text, hits in zip(units, detected, strict=True)
+            for k, s, e in hits
+            if k in wanted
+        ]
         evaluation.text_bytes += sum(len(t.encode("utf-8")) for t in units)
         file_labels = [(k, v) for k, v in labels[str(path)] if k in wanted]
         score_file(evaluation, file_labels, found)

@@ -112,6 +112,7 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file}
         out.update(self.location.to_json())
+        out.pop("field", None)  # a table cell's column is ``column``
         out.update(
             column=self.column,
             type=self.type,

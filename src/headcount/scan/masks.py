@@ -25,6 +25,8 @@ def normalized(kind: PiiType, value: str) -> str:
         digits = ascii_digits(value)
         if "*" in value or "＊" in value:  # an already partly masked number keeps its stars
             return unicodedata.normalize("NFKC", value).replace(" ", "").upper()
+        if kind == "mobile" and len(digits) > 11:
+            return digits[-11:]  # without the country code (+86, 0086)
         return digits
     if kind in ("passport", "hk_macau_permit", "taiwan_permit", "email"):
         return unicodedata.normalize("NFKC", value).strip()

@@ -201,9 +201,10 @@ def find_labelled(text: str) -> Iterator[Hit]:
         yield Hit("name", m.start(1), m.start(1) + len(name), 0.9 if known else 0.7)
 
 
-def find_before(text: str, id_start: int) -> Hit | None:
-    """A name written right before an ID number (``张三 110101…``, ``张三，身份证号…``)."""
-    m = _BEFORE_ID.search(text, max(0, id_start - 24), id_start)
+def find_before(text: str, id_start: int, low: int = 0) -> Hit | None:
+    """A name written right before an ID number (``张三 110101…``, ``张三，身份证号…``);
+    ``low`` is where the ID's own text unit starts."""
+    m = _BEFORE_ID.search(text, max(low, id_start - 24), id_start)
     if m is None:
         return None
     run = m.group(1)

@@ -13,7 +13,7 @@ from datetime import date
 
 from headcount.scan import addresses, names
 from headcount.scan.findings import Hit, PiiType
-from headcount.scan.numbers import NumberRecognizer
+from headcount.scan.numbers import NumberRecognizer, Units
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _DOC_START = r"(?<![A-Za-z0-9])"
@@ -47,55 +47,78 @@ _RANK: dict[PiiType, int] = {
 
 
 class Scanner:
-    """Stateless apart from its reference day; safe to share across threads."""
+    """Stateless apart from its reference day; safe to share across threads.
+
+    ``scan_many`` joins the texts of a whole document (NUL-separated) and runs every regex once
+    over it: a spreadsheet has thousands of small cells, and per-call overhead would dominate.
+    No pattern matches across the separator, and number contexts are clipped to their own unit.
+    """
 
     def __init__(self, today: date | None = None) -> None:
         self.numbers = NumberRecognizer(today)
 
     def scan_text(self, text: str, header: str = "") -> list[Hit]:
-        hits = list(self.numbers.find(text, header))
+        return self.scan_many([text], [header])[0]
+
+    def scan_many(self, texts: Sequence[str], headers: Sequence[str]) -> list[list[Hit]]:
+        """Hits for each text (offsets into that text); ``headers`` are column headings or ""."""
+        units = Units(list(texts), list(headers))
+        joined = units.text
+        hits = list(self.numbers.find(joined, units=units))
         for hit in list(hits):
             if hit.type == "citizen_id" and not hit.masked:
-                name = names.find_before(text, hit.start)
+                name = names.find_before(joined, hit.start, units.at(hit.start)[0])
                 if name is not None:
                     hits.append(name)
-        if "@" in text:
-            hits.extend(Hit("email", m.start(), m.end(), 0.95) for m in EMAIL.finditer(text))
-        hits.extend(self._documents(text))
-        hits.extend(addresses.find(text))
-        hits.extend(names.find_labelled(text))
-        if header and names.is_name_header(header) and not hits:
-            cell = names.cell_name(text, header_says_name=True)
-            if cell is not None:
-                hits.append(cell)
-        return _resolve(hits)
+        if "@" in joined:
+            hits.extend(Hit("email", m.start(), m.end(), 0.95) for m in EMAIL.finditer(joined))
+        hits.extend(_documents(joined))
+        hits.extend(addresses.find(joined))
+        hits.extend(names.find_labelled(joined))
+        per_unit: list[list[Hit]] = [[] for _ in texts]
+        for hit in hits:
+            i = units.index(hit.start)
+            low = units.starts[i]
+            per_unit[i].append(
+                Hit(hit.type, hit.start - low, hit.end - low, hit.confidence, hit.masked, hit.leaks)
+                if low
+                else hit
+            )
+        for i, header in enumerate(headers):
+            if header and not per_unit[i] and names.is_name_header(header):
+                cell = names.cell_name(texts[i], header_says_name=True)
+                if cell is not None:
+                    per_unit[i].append(cell)
+        return [_resolve(found) for found in per_unit]
 
     def scan_row(self, cells: Sequence[tuple[str, str]]) -> list[list[Hit]]:
-        """Scan the cells of one table row, given as (text, column header).
+        """Scan the cells of one table row, given as (text, column header)."""
+        found = self.scan_many([t for t, _ in cells], [h for _, h in cells])
+        return complete_row([t for t, _ in cells], found)
 
-        A name-like cell in a row that holds an ID number is a name even without a name header.
-        """
-        found = [self.scan_text(text, header) for text, header in cells]
-        if any(h.type == "citizen_id" and not h.masked for row in found for h in row):
-            for i, (text, _) in enumerate(cells):
-                if not found[i]:
-                    name = names.cell_name(text, header_says_name=False)
-                    if name is not None:
-                        found[i] = [name]
-        return found
 
-    def _documents(self, text: str) -> list[Hit]:
-        out: list[Hit] = []
-        for m in DOCUMENT.finditer(text):
-            kind: PiiType = m.lastgroup  # type: ignore[assignment]
-            labelled = _DOC_LABELS[kind] in text[max(0, m.start() - 16) : m.start()]
-            out.append(Hit(kind, m.start(), m.end(), 0.95 if labelled else 0.85))
-        if "台" in text:
-            out.extend(
-                Hit("taiwan_permit", m.start(1), m.end(1), 0.95)
-                for m in TAIWAN_LABELLED.finditer(text)
-            )
-        return out
+def _documents(text: str) -> list[Hit]:
+    out: list[Hit] = []
+    for m in DOCUMENT.finditer(text):
+        kind: PiiType = m.lastgroup  # type: ignore[assignment]
+        labelled = _DOC_LABELS[kind] in text[max(0, m.start() - 16) : m.start()]
+        out.append(Hit(kind, m.start(), m.end(), 0.95 if labelled else 0.85))
+    if "台" in text:
+        out.extend(
+            Hit("taiwan_permit", m.start(1), m.end(1), 0.95) for m in TAIWAN_LABELLED.finditer(text)
+        )
+    return out
+
+
+def complete_row(texts: Sequence[str], found: list[list[Hit]]) -> list[list[Hit]]:
+    """A name-like cell in a row that holds an ID number is a name even without a name header."""
+    if any(h.type == "citizen_id" and not h.masked for cell in found for h in cell):
+        for i, text in enumerate(texts):
+            if not found[i]:
+                name = names.cell_name(text, header_says_name=False)
+                if name is not None:
+                    found[i] = [name]
+    return found
 
 
 def _resolve(hits: list[Hit]) -> list[Hit]:

@@ -15,7 +15,7 @@ from headcount.errors import HeadcountError
 from headcount.scan import masks
 from headcount.scan.extract import LEGACY_SUFFIXES, SUFFIXES, Document, Unit, open_document
 from headcount.scan.findings import Finding, Hit
-from headcount.scan.recognizers import Scanner
+from headcount.scan.recognizers import Scanner, complete_row
 
 
 @dataclass(slots=True)
@@ -56,24 +56,20 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def detect(document: Document, scanner: Scanner) -> list[tuple[Unit, list[Hit]]]:
-    """Hits for every unit; cells of one table row are scanned together."""
+    """Hits for every unit of a document, in one pass; then names beside IDs in table rows."""
     units = document.units()
-    out: list[tuple[Unit, list[Hit]]] = []
+    texts = [u.text for u in units]
+    found = scanner.scan_many(texts, [u.header for u in units])
     i = 0
     while i < len(units):
-        unit = units[i]
-        if unit.row is None:
-            out.append((unit, scanner.scan_text(unit.text, unit.header)))
-            i += 1
-            continue
-        j = i
-        while j < len(units) and units[j].row == unit.row:
-            j += 1
-        row = units[i:j]
-        found = scanner.scan_row([(u.text, u.header) for u in row])
-        out.extend(zip(row, found, strict=True))
+        row = units[i].row
+        j = i + 1
+        if row is not None:
+            while j < len(units) and units[j].row == row:
+                j += 1
+            found[i:j] = complete_row(texts[i:j], found[i:j])
         i = j
-    return out
+    return list(zip(units, found, strict=True))
 
 
 def to_finding(name: str, unit: Unit, hit: Hit) -> Finding:
@@ -99,6 +95,9 @@ def scan_file(path: Path, scanner: Scanner, *, min_confidence: float = 0.5) -> F
         document = open_document(path)
     except HeadcountError as exc:
         report.error = exc
+        return report
+    except FileNotFoundError:
+        report.error = HeadcountError(errors.FILE_NOT_FOUND, path=str(path))
         return report
     except OSError as exc:
         report.error = HeadcountError(errors.FILE_UNREADABLE, path=str(path), reason=exc.strerror)

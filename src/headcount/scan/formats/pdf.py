@@ -12,6 +12,7 @@ so that the copy can itself be scanned again.
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ class PdfDocument:
         self._units: list[Unit] = []
         self._pages: list[list[str]] = []
         self._warnings: list[HeadcountError] = []
+        pypdf_log = logging.getLogger("pypdf")
+        level = pypdf_log.level
+        pypdf_log.setLevel(logging.CRITICAL)  # damage is reported once, as our own error
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -44,6 +48,8 @@ class PdfDocument:
             raise
         except Exception as exc:  # pypdf raises many kinds of errors on damaged files
             raise malformed(path, f"unreadable PDF: {type(exc).__name__}") from None
+        finally:
+            pypdf_log.setLevel(level)
 
     def _read_page(self, number: int, page: Any) -> None:
         text = page.extract_text() or ""
