@@ -14,88 +14,17 @@ texts the online engine would show, for the rows a reviewer looks at.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
-from headcount.errors import FRAME_COLUMN_MISSING, FRAME_COLUMN_TYPE, HeadcountError
+from headcount.errors import FORM_PROVISIONAL, FRAME_COLUMN_MISSING, HeadcountError
 from headcount.questionnaire.editset import Check, EditSet, edit_set
+from headcount.questionnaire.frames import FINDING_SCHEMA, NO_FORM, ORPHAN, prepare, target
+from headcount.questionnaire.loader import get_form, reference_forms
 from headcount.questionnaire.messages import render, who
-from headcount.questionnaire.schema import Form, Item, Scope
+from headcount.questionnaire.schema import Form, Scope
 from headcount.questionnaire.vectorise import KEY, ROW, PolarsCompiler, fires
-
-FINDING_SCHEMA: dict[str, pl.DataType] = {
-    KEY: pl.String(),
-    "person_no": pl.Int32(),
-    "death_no": pl.Int32(),
-    "rule": pl.String(),
-    "severity": pl.String(),
-    "item": pl.String(),
-    "display_id": pl.String(),
-}
-_NUMBER_KEYS = {"person": "person_no", "death": "death_no"}
-# A person or death row whose household_id is not in the households frame (batch only: the online
-# engine always reads a household with its rosters).
-ORPHAN = "ORPHAN"
-
-
-def _target(item: Item) -> pl.DataType:
-    if item.type == "number":
-        return pl.Float64()
-    if item.type in ("int", "year_month", "count_by_sex"):
-        return pl.Int64()
-    if item.type == "code" and not (item.codes and isinstance(item.codes[0].code, str)):
-        return pl.Int64()
-    return pl.String()
-
-
-def _accepts(dtype: pl.DataType, target: pl.DataType) -> bool:
-    if dtype == pl.Null:
-        return True
-    if target == pl.Int64():
-        return dtype.is_integer()
-    if target == pl.Float64():
-        return dtype.is_numeric()
-    return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
-
-
-def prepare(
-    frame: pl.DataFrame | pl.LazyFrame, table: str, form: Form, scope: Scope
-) -> pl.LazyFrame:
-    """Check the columns of one frame and cast them to the types the edits compute with.
-
-    Integers widen to Int64 (no overflow in ``year * 12 + month``); an empty string is missing, as
-    in the online engine.
-    """
-    lazy = frame.lazy()
-    schema = lazy.collect_schema()
-    wanted: list[pl.Expr] = []
-    required: list[tuple[str, pl.DataType]] = [(KEY, pl.String())]
-    if scope in _NUMBER_KEYS:
-        required.append((_NUMBER_KEYS[scope], pl.Int64()))
-    for item in form.items(scope):
-        required.extend((col, _target(item)) for col in item.columns())
-    for column, target in required:
-        if column not in schema:
-            raise HeadcountError(FRAME_COLUMN_MISSING, table=table, column=column)
-        dtype = schema[column]
-        if not _accepts(dtype, target):
-            raise HeadcountError(
-                FRAME_COLUMN_TYPE,
-                table=table,
-                column=column,
-                dtype=str(dtype),
-                expected=str(target),
-            )
-        expr = pl.col(column).cast(target)
-        if target == pl.String() and column != KEY:
-            # Stored values are already trimmed (the engine trims input); "" still means missing.
-            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
-        wanted.append(expr.alias(column))
-    if scope == "household":
-        # Rules compare household_no with "999"; an unknown number is an ordinary household.
-        has_no = "household_no" in schema
-        number = pl.col("household_no").cast(pl.String).fill_null("") if has_no else pl.lit("")
-        wanted.append(number.alias("household_no"))
-    return lazy.select(wanted)
 
 
 def _flags(
@@ -159,7 +88,7 @@ def validate_frames(
         deaths = pl.LazyFrame(
             {KEY: [], "death_no": []}, schema={KEY: pl.String, "death_no": pl.Int64}
         ).with_columns(
-            [pl.lit(None, _target(i)).alias(c) for i in form.death_items for c in i.columns()]
+            [pl.lit(None, target(i)).alias(c) for i in form.death_items for c in i.columns()]
         )
     else:
         deaths = prepare(death_forms, "death_forms", form, "death")
@@ -243,6 +172,57 @@ def _read(hh_names: list[str], edits: EditSet, scope: Scope) -> list[str]:
     for node in edits.derived[scope].values():
         used |= names(node)
     return [KEY, ROW] + [n for n in hh_names if n in used and n not in (KEY, ROW)]
+
+
+def validate_census(
+    households: pl.DataFrame | pl.LazyFrame,
+    persons: pl.DataFrame | pl.LazyFrame,
+    death_forms: pl.DataFrame | pl.LazyFrame | None = None,
+    *,
+    forms: Mapping[str, Form] | None = None,
+    allow_provisional: bool = False,
+) -> pl.DataFrame:
+    """Findings of a whole census whose ``households`` frame has a ``form`` column (short and long
+    households side by side, as the synthetic population and the store extract write them).
+
+    Each form's households are checked with their own rosters; the result gains a ``form`` column.
+    """
+    known = forms if forms is not None else reference_forms()
+    hh = households.lazy()
+    if "form" not in hh.collect_schema():
+        raise HeadcountError(FRAME_COLUMN_MISSING, table="households", column="form")
+    present = hh.select(pl.col("form").unique()).collect().to_series().to_list()
+    parts: list[pl.DataFrame] = []
+    for form_id in sorted(str(f) for f in present if f is not None):
+        form = get_form(form_id, {k: f for k, f in known.items() if f.household_items})
+        if form.provisional and not allow_provisional:
+            raise HeadcountError(FORM_PROVISIONAL, form=form_id)
+        mine = hh.filter(pl.col("form") == form_id)
+        ids = mine.select(KEY)
+        found = validate_frames(
+            form,
+            mine,
+            persons.lazy().join(ids, on=KEY, how="semi"),
+            death_forms.lazy().join(ids, on=KEY, how="semi") if death_forms is not None else None,
+        )
+        parts.append(found.with_columns(pl.lit(form_id).alias("form")))
+    unassigned = hh.filter(pl.col("form").is_null()).select(KEY).collect()
+    if unassigned.height:
+        parts.append(
+            unassigned.select(
+                KEY,
+                pl.lit(None, pl.Int32).alias("person_no"),
+                pl.lit(None, pl.Int32).alias("death_no"),
+                pl.lit(NO_FORM).alias("rule"),
+                pl.lit("hard").alias("severity"),
+                pl.lit("form").alias("item"),
+                pl.lit("").alias("display_id"),
+                pl.lit(None, pl.String).alias("form"),
+            )
+        )
+    if not parts:
+        return pl.DataFrame(schema={**FINDING_SCHEMA, "form": pl.String()})
+    return pl.concat(parts)
 
 
 def _confirm(found: pl.DataFrame, confirmations: pl.DataFrame) -> pl.DataFrame:

@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from headcount.identity.citizen_id import check_char
-from headcount.questionnaire.batch import _target
 from headcount.questionnaire.engine import engine_for
+from headcount.questionnaire.frames import target
 from headcount.questionnaire.household import read_household
 from headcount.questionnaire.loader import reference_forms
 from headcount.questionnaire.schema import Form, Item, Scope
@@ -288,7 +288,7 @@ def _schema(form: Form, scope: Scope) -> dict[str, pl.DataType]:
             schema[col] = (
                 pl.Int16()
                 if col.endswith(("_year",))
-                else (pl.Int8() if col.endswith("_month") else _target(item))
+                else (pl.Int8() if col.endswith("_month") else target(item))
             )
     return schema
 

@@ -1,0 +1,91 @@
+"""Batch frames as the edits read them: the column layout of the data contract, checked and cast.
+
+``households``: ``household_id`` + household items flattened (``births_male`` …; ``household_no``
+optional). ``persons``: ``household_id``, ``person_no`` + person items. ``death_forms``:
+``household_id``, ``death_no`` + death items. A missing column or a column of the wrong type is
+an E1210/E1211 error naming the table and the column.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from headcount.errors import FRAME_COLUMN_MISSING, FRAME_COLUMN_TYPE, HeadcountError
+from headcount.questionnaire.schema import Form, Item, Scope
+from headcount.questionnaire.vectorise import KEY
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    KEY: pl.String(),
+    "person_no": pl.Int32(),
+    "death_no": pl.Int32(),
+    "rule": pl.String(),
+    "severity": pl.String(),
+    "item": pl.String(),
+    "display_id": pl.String(),
+}
+_NUMBER_KEYS = {"person": "person_no", "death": "death_no"}
+# A person or death row whose household_id is not in the households frame (batch only: the online
+# engine always reads a household with its rosters).
+ORPHAN = "ORPHAN"
+NO_FORM = "NO_FORM"  # a household of a census frame without a form
+
+
+def target(item: Item) -> pl.DataType:
+    if item.type == "number":
+        return pl.Float64()
+    if item.type in ("int", "year_month", "count_by_sex"):
+        return pl.Int64()
+    if item.type == "code" and not (item.codes and isinstance(item.codes[0].code, str)):
+        return pl.Int64()
+    return pl.String()
+
+
+def accepts(dtype: pl.DataType, target: pl.DataType) -> bool:
+    if dtype == pl.Null:
+        return True
+    if target == pl.Int64():
+        return dtype.is_integer()
+    if target == pl.Float64():
+        return dtype.is_numeric()
+    return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+
+
+def prepare(
+    frame: pl.DataFrame | pl.LazyFrame, table: str, form: Form, scope: Scope
+) -> pl.LazyFrame:
+    """Check the columns of one frame and cast them to the types the edits compute with.
+
+    Integers widen to Int64 (no overflow in ``year * 12 + month``); an empty string is missing, as
+    in the online engine.
+    """
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    wanted: list[pl.Expr] = []
+    required: list[tuple[str, pl.DataType]] = [(KEY, pl.String())]
+    if scope in _NUMBER_KEYS:
+        required.append((_NUMBER_KEYS[scope], pl.Int64()))
+    for item in form.items(scope):
+        required.extend((col, target(item)) for col in item.columns())
+    for column, wanted_type in required:
+        if column not in schema:
+            raise HeadcountError(FRAME_COLUMN_MISSING, table=table, column=column)
+        dtype = schema[column]
+        if not accepts(dtype, wanted_type):
+            raise HeadcountError(
+                FRAME_COLUMN_TYPE,
+                table=table,
+                column=column,
+                dtype=str(dtype),
+                expected=str(wanted_type),
+            )
+        expr = pl.col(column).cast(wanted_type)
+        if wanted_type == pl.String() and column != KEY:
+            # Stored values are already trimmed (the engine trims input); "" still means missing.
+            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
+        wanted.append(expr.alias(column))
+    if scope == "household":
+        # Rules compare household_no with "999"; an unknown number is an ordinary household.
+        has_no = "household_no" in schema
+        number = pl.col("household_no").cast(pl.String).fill_null("") if has_no else pl.lit("")
+        wanted.append(number.alias("household_no"))
+    return lazy.select(wanted)
