@@ -37,7 +37,13 @@ from headcount.store.registration import Submission, register_batch
 from headcount.store.session import make_engine, role_names, transaction
 
 COUNTY = "110105"
-SMALL_AREAS = [f"{COUNTY}001{n:03d}" for n in range(1, 21)]
+HOUSEHOLDS_PER_AREA = 999
+
+
+def small_area(household_index: int) -> str:
+    return f"{COUNTY}{household_index // HOUSEHOLDS_PER_AREA + 1:06d}"
+
+
 ACTOR = Actor(id="benchmark", role="system_admin")
 
 
@@ -47,7 +53,7 @@ def households(persons: int, seed: int = 1) -> list[Submission]:
     made = 0
     while made < persons:
         size = min(1 + rng.randrange(4), persons - made)
-        area = SMALL_AREAS[len(out) % len(SMALL_AREAS)]
+        area = small_area(len(out))
         members = []
         for i in range(size):
             made += 1
@@ -72,7 +78,7 @@ def households(persons: int, seed: int = 1) -> list[Submission]:
         number = len(out) + 1
         record = {
             "form": "short",
-            "household_no": f"{number % 1000:03d}",
+            "household_no": f"{len(out) % 999 + 1:03d}",
             "items": {
                 "household_type": 1,
                 "persons_present": size,
@@ -98,20 +104,27 @@ def run(database_url: str, profile: Profile, persons: int, batch: int, home: Pat
     initialise(settings)
     engine = make_engine(settings)
     protector = Protector.open(settings, engine)
-    area_rows = [
-        {"code": a, "census_area_code": a, "name": a, "expected_persons": None} for a in SMALL_AREAS
-    ]
+    work = households(persons)
+    codes = sorted({submission.small_area_code for submission in work})
     stamp = datetime.now(UTC)
     with transaction(engine) as session:
         area_queries.add_census_areas(
             session,
+            [{"code": a, "county_code": COUNTY, "name": a, "created_at": stamp} for a in codes],
+        )
+        area_queries.add_small_areas(
+            session,
             [
-                {"code": a, "county_code": COUNTY, "name": a, "created_at": stamp}
-                for a in SMALL_AREAS
+                {
+                    "code": a,
+                    "census_area_code": a,
+                    "name": a,
+                    "expected_persons": None,
+                    "created_at": stamp,
+                }
+                for a in codes
             ],
         )
-        area_queries.add_small_areas(session, [{**r, "created_at": stamp} for r in area_rows])
-    work = households(persons)
     start = time.perf_counter()
     for i in range(0, len(work), batch):
         with transaction(engine) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ from headcount.store.models import DataKeyRecord
 from headcount.store.queries import keys as key_queries
 from headcount.store.session import read_transaction
 
+_CACHE = "headcount.active_keys"  # Session.info slot: (transaction, {scope: DataKey})
+
 
 class SqlKeyStore:
     """Writes need a bound session (the caller's transaction); reads without one use a short
@@ -25,25 +28,32 @@ class SqlKeyStore:
 
     def __init__(self, engine: Engine | None = None) -> None:
         self._engine = engine
-        self._session: Session | None = None
+        # Per thread / task: one Protector serves concurrent requests, each in its own session.
+        self._bound: ContextVar[Session | None] = ContextVar(f"keystore-{id(self)}", default=None)
 
     def bind(self, session: Session | None) -> None:
-        self._session = session
+        self._bound.set(session)
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
 
     @property
     def bound_session(self) -> Session | None:
-        return self._session
+        return self._bound.get()
 
     @property
     def session(self) -> Session:
-        if self._session is None:
+        session = self._bound.get()
+        if session is None:
             raise RuntimeError("SqlKeyStore written outside a transaction (call bind(session))")
-        return self._session
+        return session
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
-        if self._session is not None:
-            yield self._session
+        bound = self._bound.get()
+        if bound is not None:
+            yield bound
         elif self._engine is not None:
             with read_transaction(self._engine) as session:
                 yield session
@@ -56,11 +66,29 @@ class SqlKeyStore:
             return _to_key(row) if row is not None else None
 
     def active_for(self, scope: str) -> DataKey | None:
-        with self._reading() as session:
-            row = key_queries.active_for(session, scope)
-            return _to_key(row) if row is not None else None
+        """The scope's active key. Inside a bound transaction the row is read once, with a
+        share lock on PostgreSQL: a rotation (which updates that row) then waits for this
+        transaction, so its re-encryption job sees every row sealed under the old key."""
+        bound = self._bound.get()
+        if bound is None:
+            with self._reading() as session:
+                row = key_queries.active_for(session, scope)
+                return _to_key(row) if row is not None else None
+        transaction = bound.get_transaction()
+        slot = bound.info.get(_CACHE)
+        if slot is None or slot[0] is not transaction:
+            slot = (transaction, {})
+            bound.info[_CACHE] = slot
+        known: dict[str, DataKey] = slot[1]
+        if scope not in known:
+            row = key_queries.active_for(bound, scope, share_lock=True)
+            if row is None:
+                return None  # not cached: the caller is about to create one
+            known[scope] = _to_key(row)
+        return known[scope]
 
     def put(self, key: DataKey) -> None:
+        self.session.info.pop(_CACHE, None)
         key_queries.put(
             self.session,
             key_id=key.id_hex,
@@ -71,6 +99,7 @@ class SqlKeyStore:
         )
 
     def set_state(self, key_id: bytes, state: KeyState) -> None:
+        self.session.info.pop(_CACHE, None)
         key_queries.set_state(self.session, bytes(key_id).hex(), state)
         self.session.expire_all()
 

@@ -92,7 +92,7 @@ def _areas(directory: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
         census.setdefault(
             parent, {"code": parent, "county_code": parent[:6], "name": parent, "created_at": now}
         )
-        expected = _pick(row, "expected_persons", "persons")
+        expected = _pick(row, "expected_persons", "planned_persons", "persons")
         small.append(
             {
                 "code": code,
@@ -105,11 +105,11 @@ def _areas(directory: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     return list(census.values()), small
 
 
-def unflatten_person(row: dict[str, Any]) -> dict[str, Any]:
-    """A persons-frame row back to person items (year_month and count_by_sex re-joined)."""
+def unflatten(row: dict[str, Any]) -> dict[str, Any]:
+    """A flattened frame row back to items (year_month and count_by_sex re-joined)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
-        if key in ("household_id", "person_no") or value is None:
+        if value is None:
             continue
         if key.endswith("_year") and f"{key[:-5]}_month" in row:
             month = row[f"{key[:-5]}_month"]
@@ -126,41 +126,54 @@ def unflatten_person(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class _Members:
+    """Rows of a per-household table (persons, death forms) sliced by household, in order."""
+
+    def __init__(self, frame: pl.LazyFrame | None, order: str) -> None:
+        self.rows = (
+            frame.with_columns(pl.col("household_id").cast(pl.Utf8))
+            .sort("household_id", order)
+            .collect()
+            if frame is not None
+            else pl.DataFrame({"household_id": []}, schema={"household_id": pl.Utf8})
+        )
+        self.spans = {
+            row["household_id"]: (row["first"], row["count"])
+            for row in self.rows.with_row_index("row")
+            .group_by("household_id")
+            .agg(pl.col("row").min().alias("first"), pl.len().alias("count"))
+            .to_dicts()
+        }
+        self.drop = {"household_id", order, "household_no"}
+
+    def of(self, household_id: str) -> list[dict[str, Any]]:
+        first, count = self.spans.get(household_id, (0, 0))
+        return [
+            unflatten({k: v for k, v in row.items() if k not in self.drop})
+            for row in self.rows.slice(first, count).to_dicts()
+        ]
+
+
 def _batches(directory: Path, size: int) -> Iterator[list[Submission]]:
     households = scan(directory, "households")
-    persons = scan(directory, "persons")
-    assert households is not None and persons is not None
+    assert households is not None
     frame = households.collect()
-    members_all = (
-        persons.with_columns(pl.col("household_id").cast(pl.Utf8))
-        .sort("household_id", "person_no")
-        .collect()
-    )
-    # household id → (first row, count) so each batch slices its persons instead of re-scanning.
-    spans = {
-        row["household_id"]: (row["first"], row["count"])
-        for row in members_all.with_row_index("row")
-        .group_by("household_id")
-        .agg(pl.col("row").min().alias("first"), pl.len().alias("count"))
-        .to_dicts()
-    }
+    persons = _Members(scan(directory, "persons"), "person_no")
+    deaths = _Members(scan(directory, "death_forms", required=False), "death_no")
     for start in range(0, frame.height, size):
-        chunk = frame.slice(start, size)
-        by_household: dict[str, list[dict[str, Any]]] = {}
-        for household_id in chunk["household_id"].cast(pl.Utf8).to_list():
-            first, count = spans.get(household_id, (0, 0))
-            rows = members_all.slice(first, count).to_dicts()
-            by_household[household_id] = [unflatten_person(row) for row in rows]
         batch = []
-        for row in chunk.to_dicts():
+        for row in frame.slice(start, size).to_dicts():
             household_id = str(row["household_id"])
-            items = unflatten_person({k: v for k, v in row.items() if k not in _HOUSEHOLD_META})
-            record = {
+            items = unflatten({k: v for k, v in row.items() if k not in _HOUSEHOLD_META})
+            record: dict[str, Any] = {
                 "form": row.get("form") or "short",
                 "household_no": row.get("household_no"),
                 "items": items,
-                "persons": by_household.get(household_id, []),
+                "persons": persons.of(household_id),
             }
+            died = deaths.of(household_id)
+            if died:
+                record["deaths"] = died
             batch.append(
                 Submission(
                     household_id=household_id,
@@ -170,6 +183,17 @@ def _batches(directory: Path, size: int) -> Iterator[list[Submission]]:
                 )
             )
         yield batch
+
+
+def _manifest_households(manifest: Path, directory: Path) -> int:
+    """Households announced by manifest.json (``{"rows": n}`` per table, or a bare count)."""
+    try:
+        entry = json.loads(manifest.read_text("utf-8")).get("tables", {}).get("households", 0)
+        return int(entry.get("rows", 0) if isinstance(entry, dict) else entry)
+    except (ValueError, AttributeError, TypeError):
+        raise HeadcountError(
+            errors.LOAD_DIRECTORY_INVALID, path=str(directory), reason="manifest.json unreadable"
+        ) from None
 
 
 def load(
@@ -186,18 +210,7 @@ def load(
             errors.LOAD_DIRECTORY_INVALID, path=str(directory), reason="not a directory"
         )
     manifest = directory / "manifest.json"
-    total = 0
-    if manifest.exists():
-        try:
-            total = int(
-                json.loads(manifest.read_text("utf-8")).get("tables", {}).get("households", 0)
-            )
-        except (ValueError, AttributeError):
-            raise HeadcountError(
-                errors.LOAD_DIRECTORY_INVALID,
-                path=str(directory),
-                reason="manifest.json unreadable",
-            ) from None
+    total = _manifest_households(manifest, directory) if manifest.exists() else 0
     census, small = _areas(directory)
     with transaction(engine) as session:
         area_queries.add_census_areas(session, census)

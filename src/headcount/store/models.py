@@ -19,6 +19,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -206,7 +208,17 @@ class DataKeyRecord(Base):
     ``wrapped`` is empty once the key is disabled or its scope shredded."""
 
     __tablename__ = "data_keys"
-    __table_args__ = (CheckConstraint(_in("state", KEY_STATES), name="state"),)
+    __table_args__ = (
+        CheckConstraint(_in("state", KEY_STATES), name="state"),
+        # At most one active key per scope, even when two processes create it at once.
+        Index(
+            "uq_data_keys_active_scope",
+            "scope",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
+        ),
+    )
     key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     scope: Mapped[str] = mapped_column(String(96), index=True)
     state: Mapped[str] = mapped_column(String(16))

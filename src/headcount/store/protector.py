@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from headcount.config import Settings
@@ -19,6 +20,7 @@ from headcount.privacy.crypto import Profile
 from headcount.privacy.fields import FieldCipher
 from headcount.privacy.keys import KeyRing, MasterKey, scope_of
 from headcount.store.keystore import SqlKeyStore
+from headcount.store.session import transaction
 
 RowId = str | int
 
@@ -30,6 +32,7 @@ class Protector:
         self.keyring = KeyRing(master, self.keystore)
         self.cipher = FieldCipher(self.keyring)
         self.indexer = BlindIndexer(master, master.profile)
+        self._ready: set[str] = set()  # scopes whose active data key is known to be committed
 
     @classmethod
     def open(cls, settings: Settings, engine: Engine | None = None) -> Protector:
@@ -56,7 +59,32 @@ class Protector:
             self.keystore.bind(previous)
 
     def encrypt(self, value: str, *, scope: str, table: str, column: str, row_id: RowId) -> bytes:
+        if scope not in self._ready:
+            self._ensure_key(scope)
         return self.cipher.encrypt(value, scope=scope, table=table, column=column, row_id=row_id)
+
+    def _ensure_key(self, scope: str) -> None:
+        """On PostgreSQL, create a scope's first data key in a transaction of its own.
+
+        Several processes may meet a new scope at once: the partial unique index lets one key
+        win, the others roll back and use it. Committed at once, the key can never disappear
+        with a caller's rolled-back transaction. (SQLite has one writer: nothing to race.)
+        """
+        engine = self.keystore.engine
+        if engine is not None and engine.dialect.name == "postgresql":
+            previous = self.keystore.bound_session
+            try:
+                for _ in range(3):
+                    try:
+                        with transaction(engine) as session:
+                            self.keystore.bind(session)
+                            self.keyring.data_key_for(scope)
+                        break
+                    except IntegrityError:
+                        continue  # another process won; its key is active now
+            finally:
+                self.keystore.bind(previous)
+        self._ready.add(scope)
 
     def decrypt(self, blob: bytes, *, table: str, column: str, row_id: RowId) -> str:
         return self.cipher.decrypt(bytes(blob), table=table, column=column, row_id=row_id)

@@ -78,14 +78,15 @@ def _pull(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def split(record: dict[str, Any]) -> SplitRecord:
-    answers = copy.deepcopy({k: v for k, v in record.items() if k not in ("persons", "deaths")})
-    items, item_pi = _pull(dict(answers.get("items") or {}))
+    # New dicts at every level that holds PI; nested coded values (count_by_sex) are only read.
+    answers = {k: v for k, v in record.items() if k not in ("persons", "deaths", "items")}
+    items, item_pi = _pull(dict(record.get("items") or {}))
     answers["items"] = items
     pi: dict[str, Any] = {"items": item_pi, "persons": [], "deaths": []}
     for part in ("persons", "deaths"):
         rows = []
         for row in record.get(part, []):
-            clear, secret = _pull(copy.deepcopy(row))
+            clear, secret = _pull(row)
             rows.append(clear)
             pi[part].append(secret)
         answers[part] = rows

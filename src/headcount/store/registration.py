@@ -106,19 +106,24 @@ def submit(
         version = (current or 0) + 1
         prepared = _prepare(protector, ref, scope, version, submission, record, digest, actor, now)
         try:
-            if household is None:
-                queries.insert_households(session, [prepared.household])
-            else:
-                queries.delete_persons(session, ref)
-                summary = {k: prepared.household[k] for k in _SUMMARY}
-                queries.move_pointer(
-                    session, ref, {**summary, "current_version": version, "updated_at": now}
-                )
-            queries.insert_responses(session, [prepared.response])
-            _link_identities(session, prepared)
-            queries.insert_persons(session, prepared.persons)
+            with session.begin_nested():  # a savepoint: a lost race leaves the caller usable
+                if household is None:
+                    queries.insert_households(session, [prepared.household])
+                else:
+                    queries.delete_persons(session, ref)
+                    summary = {k: prepared.household[k] for k in _SUMMARY}
+                    queries.move_pointer(
+                        session, ref, {**summary, "current_version": version, "updated_at": now}
+                    )
+                queries.insert_responses(session, [prepared.response])
+                _link_identities(session, prepared)
+                queries.insert_persons(session, prepared.persons)
         except IntegrityError as exc:
-            # A concurrent writer won the race (same household, number or submission UUID).
+            # A concurrent writer won the race. If it was this very submission (a retry that
+            # overtook itself on a flaky network), answer as for any identical retry.
+            winner = queries.response_by_submission(session, submission.submission_uuid)
+            if winner is not None:
+                return _replay(session, winner, digest, submission)
             raise HeadcountError(errors.WRITE_CONFLICT, reason=_constraint(exc)) from None
         append(
             session,

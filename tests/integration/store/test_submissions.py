@@ -205,3 +205,47 @@ def test_a_household_number_is_used_once_per_small_area(census: Census) -> None:
             census, Submission("H-0041", AREA, _record(["乙某"], [CANARY_IDS[1]]), uuid.uuid4())
         )
     assert caught.value.problem is errors.HOUSEHOLD_NUMBER_TAKEN
+
+
+def test_concurrent_identical_submissions_create_exactly_one_household(census: Census) -> None:
+    """R1: retries racing each other (threads, own connections) end in one household."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _areas(census)
+    submission = Submission(
+        "H-0050", AREA, _record(["甲某", "乙某"], list(CANARY_IDS[:2])), uuid.uuid4()
+    )
+
+    def attempt(_: int) -> registration.SubmitResult:
+        return _submit(census, copy.deepcopy(submission))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(attempt, range(16)))
+    assert sum(r.created for r in results) == 1
+    assert {(r.household_ref, r.version) for r in results} == {(results[0].household_ref, 1)}
+    assert _count(census, Household) == 1 and _count(census, FormResponse) == 1
+    assert _count(census, Person) == 2
+
+
+def test_a_rolled_back_first_key_is_never_used_afterwards(census: Census) -> None:
+    """The scope's first data key is created inside a transaction that then fails: rows written
+    later must still be readable by another process (the key they name must exist)."""
+    from headcount.store.protector import Protector
+    from headcount.store.session import transaction
+
+    _areas(census)
+    with pytest.raises(RuntimeError), transaction(census.engine) as s:
+        registration.submit(
+            s,
+            census.protector,
+            ENUMERATOR,
+            Submission("H-0060", AREA, _record(["甲某"], [CANARY_IDS[0]]), uuid.uuid4()),
+        )
+        raise RuntimeError("the request fails after the household was prepared")
+    _submit(
+        census, Submission("H-0061", AREA, _record(["乙某"], [CANARY_IDS[1]], "002"), uuid.uuid4())
+    )
+    other_process = Protector.open(census.settings, census.engine)
+    with session(census) as s:
+        (person,) = s.execute(select(Person)).scalars().all()
+        assert name_of(other_process, person) == "乙某"

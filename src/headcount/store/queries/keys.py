@@ -27,10 +27,13 @@ def get(session: Session, key_id: str) -> DataKeyRecord | None:
     return session.get(DataKeyRecord, key_id)
 
 
-def active_for(session: Session, scope: str) -> DataKeyRecord | None:
-    return session.execute(
-        select(DataKeyRecord).where(DataKeyRecord.scope == scope, DataKeyRecord.state == "active")
-    ).scalar_one_or_none()
+def active_for(session: Session, scope: str, *, share_lock: bool = False) -> DataKeyRecord | None:
+    query = select(DataKeyRecord).where(
+        DataKeyRecord.scope == scope, DataKeyRecord.state == "active"
+    )
+    if share_lock:
+        query = query.with_for_update(read=True)  # FOR SHARE on PostgreSQL; no-op on SQLite
+    return session.execute(query).scalar_one_or_none()
 
 
 def put(
