@@ -16,15 +16,23 @@ from headcount.scan.findings import Hit, PiiType
 from headcount.scan.numbers import NumberRecognizer, Units
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_DOC_START = r"(?<![A-Za-z0-9])"
-_DOC_END = r"(?![A-Za-z0-9])"
 # Chinese passports E12345678 / EA1234567 (G for older books); 回乡证 H/M + 8 (or 10) digits;
-# 往来港澳通行证 C + 8 characters; 往来台湾通行证 L + 8 digits.
+# 往来港澳通行证 C + 8 characters; 往来台湾通行证 L + 8 digits. The letter is matched first (and
+# checked not to follow another letter or digit) so that the engine skips ahead to candidates.
+_DOC_END = r"(?![A-Za-z0-9])"
 DOCUMENT = re.compile(
-    _DOC_START + r"(?:(?P<passport>[EG]\d{8}|E[A-HJ-NP-Z]\d{7})"
-    r"|(?P<hk_macau_permit>[HM]\d{8}(?:\d{2})?|C[A-HJ-NP-Z0-9]\d{7})"
-    r"|(?P<taiwan_permit>L\d{8}))" + _DOC_END
+    r"[EGHMCL](?<![A-Za-z0-9][EGHMCL])"
+    r"(?:(?<=[EG])(?P<passport>\d{8})|(?<=E)(?P<passport_new>[A-HJ-NP-Z]\d{7})"
+    r"|(?<=[HM])(?P<home_return>\d{8}(?:\d{2})?)|(?<=C)(?P<hk_macau_permit>[A-HJ-NP-Z0-9]\d{7})"
+    r"|(?<=L)(?P<taiwan_permit>\d{8}))" + _DOC_END
 )
+_DOC_GROUPS: dict[str, PiiType] = {
+    "passport": "passport",
+    "passport_new": "passport",
+    "home_return": "hk_macau_permit",
+    "hk_macau_permit": "hk_macau_permit",
+    "taiwan_permit": "taiwan_permit",
+}
 # 台胞证 numbers are bare digits: only after their label.
 TAIWAN_LABELLED = re.compile(
     r"(?:台胞证|台湾居民来往大陆通行证)[号码\s:：]*(\d{8}(?:\d{2}[A-Z]?)?)" + _DOC_END
@@ -100,7 +108,7 @@ class Scanner:
 def _documents(text: str) -> list[Hit]:
     out: list[Hit] = []
     for m in DOCUMENT.finditer(text):
-        kind: PiiType = m.lastgroup  # type: ignore[assignment]
+        kind = _DOC_GROUPS[m.lastgroup or "passport"]
         labelled = _DOC_LABELS[kind] in text[max(0, m.start() - 16) : m.start()]
         out.append(Hit(kind, m.start(), m.end(), 0.95 if labelled else 0.85))
     if "台" in text:
