@@ -31,6 +31,17 @@ def rotate_command(
     key_file: KeyFile = None,
     head_file: HeadFile = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="rows per transaction")] = 500,
+    master: Annotated[
+        bool, typer.Option("--master", help="also re-wrap everything under a new master key")
+    ] = False,
+    keks: Annotated[
+        bool,
+        typer.Option(
+            "--keks",
+            help="with --master: new per-scope KEKs too (older backups "
+            "become unreadable; use when the key file may have leaked)",
+        ),
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """New data key per scope; re-encrypt rows in batches; disable the old key once unused."""
@@ -38,6 +49,15 @@ def rotate_command(
     def work() -> list[keyops.RotationReport]:
         settings = settings_from(database_url, key_file, head_file)
         with opened(settings) as (engine, protector):
+            if master:
+                rewrapped = keyops.rotate_master(engine, protector, bootstrap.CLI, rotate_keks=keks)
+                if as_json:
+                    emit_json({"master_rotated": True, "data_keys_rewrapped": rewrapped})
+                else:
+                    console.print(
+                        f"[green]✓[/] 主密钥已轮换 / master key rotated "
+                        f"(re-wrapped {rewrapped} data keys)"
+                    )
             scopes = [check_scope(scope)] if scope else keyops.live_scopes(engine)
             reports = [
                 keyops.rotate(engine, protector, bootstrap.CLI, s, batch_size=batch_size)

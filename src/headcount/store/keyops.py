@@ -151,3 +151,26 @@ def shred(engine: Engine, protector: Protector, actor: Actor, scope: str) -> int
             ),
         )
     return destroyed
+
+
+def rotate_master(engine: Engine, protector: Protector, actor: Actor, *, rotate_keks: bool) -> int:
+    """Re-wrap under a new master key (and, with ``rotate_keks``, new per-scope KEKs); audited.
+
+    Returns how many data keys were re-wrapped (0 unless ``rotate_keks``: routine master
+    rotation only re-wraps the KEKs inside the key file)."""
+    with transaction(engine) as session, protector.bound(session):
+        result = protector.keyring.rotate_master(rotate_keks=rotate_keks)
+        append(
+            session,
+            actor,
+            AuditEvent(
+                action="keys.rotate_master",
+                object=protector.master.key_id[:16],
+                detail={
+                    "scopes": result.scopes,
+                    "keks_rotated": result.keks_rotated,
+                    "data_keys_rewrapped": result.deks_rewrapped,
+                },
+            ),
+        )
+    return result.deks_rewrapped

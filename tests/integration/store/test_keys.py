@@ -125,3 +125,19 @@ def test_shredding_a_scope_reaches_backups_taken_before(
         assert _readable(engine, protector, KEPT) == kept
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("rotate_keks", [False, True])
+def test_master_rotation_rewraps_and_everything_still_decrypts(
+    census: Census, tmp_path: Path, rotate_keks: bool
+) -> None:
+    load_population(census, tmp_path, households=4)
+    with session(census) as s:
+        before = sorted(name_of(census.protector, p) for p in persons(s))
+    rewrapped = keyops.rotate_master(census.engine, census.protector, CLI, rotate_keks=rotate_keks)
+    assert (rewrapped > 0) is rotate_keks
+    fresh = Protector.open(census.settings, census.engine)
+    with session(census) as s:
+        assert sorted(name_of(fresh, p) for p in persons(s)) == before
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "keys.rotate_master"))
+        assert entry.scalar_one().outcome == "success"
