@@ -3,6 +3,8 @@
 Rows are persons, households or death forms, in any order; household values are joined onto
 person and death rows under their own names. Aggregates become window expressions over the
 household in the person scope, and group-by columns joined onto households in the household scope.
+Derived variables, citizen-ID decoding and function calls are computed once into columns
+(``PolarsCompiler.stages``) before the checks read them.
 """
 
 from __future__ import annotations
