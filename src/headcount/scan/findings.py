@@ -8,7 +8,7 @@ data in clear, so findings can be printed, logged and written to SARIF.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 PiiType = Literal[
     "citizen_id",
@@ -39,13 +39,13 @@ TYPE_LABELS: dict[PiiType, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One detection inside a text: ``text[start:end]`` is the value.
 
     ``masked`` marks a value that was already partly masked in the source (e.g. an ID written as
     ``110101********123X``); ``leaks`` says whether what is still visible is too much (the birth
-    date or the sequence of an ID), which makes even a masked value block publication.
+    date of an ID), which makes even a masked value block publication. A named tuple: a document
+    yields thousands of hits.
     """
 
     type: PiiType

@@ -148,6 +148,11 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(e for e in entries if len(e) == 1), frozenset(e for e in entries if len(e) > 1)
 
 
+def _plausible(name: str) -> bool:
+    """Not a label or a common word that merely starts with a surname character."""
+    return name[:2] not in _NOT_NAMES and name not in NAME_HEADERS and name[-1:] not in "人号证码"
+
+
 def surname_of(name: str) -> str:
     """The surname of a (presumed) name: compound when the first two characters form one."""
     _, compound = surnames()
@@ -195,7 +200,7 @@ def find_labelled(text: str) -> Iterator[Hit]:
         name = _name_in_run(m.group(1))
         if name is None:
             continue
-        if name[:2] in _NOT_NAMES:
+        if not _plausible(name):
             continue
         known = starts_with_surname(name) or "·" in name
         yield Hit("name", m.start(1), m.start(1) + len(name), 0.9 if known else 0.7)
@@ -211,7 +216,7 @@ def find_before(text: str, id_start: int, low: int = 0) -> Hit | None:
     name = _name_at_end(run)
     if name is None:
         return None
-    if name[:2] in _NOT_NAMES:
+    if not _plausible(name):
         return None
     end = m.start(1) + len(run)
     return Hit("name", end - len(name), end, 0.85)
@@ -226,7 +231,7 @@ def cell_name(text: str, *, header_says_name: bool) -> Hit | None:
     m = _CJK_NAME.fullmatch(value)
     if m is None or len(value) > 13:
         return None
-    if value[:2] in _NOT_NAMES:
+    if not _plausible(value):
         return None
     if "·" in value or (2 <= len(value) <= 4 and starts_with_surname(value)):
         return Hit("name", offset, offset + len(value), 0.95 if header_says_name else 0.8)

@@ -32,8 +32,7 @@ RUN = re.compile(
     f"[{_DIGIT}]*+(?:(?:{_SEP})[{_DIGIT}]++)*+(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(f"[{_DIGIT}]+[Xx]?")
-_DECIMAL_AFTER = re.compile(f"[.．][{_DIGIT}]")
-_DECIMAL_BEFORE = re.compile(f"[{_DIGIT}][.．]")
+_POINTS = (".", "．")
 _TO_ASCII = str.maketrans("０１２３４５６７８９x", "0123456789X")
 
 MASKED_ID = re.compile(
@@ -147,21 +146,32 @@ class NumberRecognizer:
             value = run.group()
             if len(value) < 10:  # shorter than any PII number, with or without separators
                 continue
-            if value.isalnum():  # one group, no separators: the common case
-                groups = [(base, run.end(), value)]
-            else:
-                groups = [
-                    (base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(value)
-                ]
+            end = run.end()
             # A group glued to a decimal point belongs to a decimal number (金额 855.00).
-            if _DECIMAL_AFTER.match(text, run.end()):
-                groups.pop()
-            if base > 1 and _DECIMAL_BEFORE.match(text, base - 2) and groups:
-                groups.pop(0)
+            decimal_after = text[end : end + 1] in _POINTS and text[end + 1 : end + 2].isdigit()
+            decimal_before = (
+                text[base - 1 : base] in _POINTS and text[base - 2 : base - 1].isdigit()
+            )
             if units is not None:
                 low, header = units.at(base)
             else:
                 low = 0
+            if value.isalnum():  # one group, no separators: the common case, without windows
+                if decimal_after or decimal_before or len(value) > 19:
+                    continue
+                digits = value if value.isascii() else value.translate(_TO_ASCII)
+                if digits[-1] == "x":
+                    digits = digits[:-1] + "X"
+                context = header + text[max(low, base - _LOOKBACK) : base]
+                kind = self._classify(digits, [len(digits)], context)
+                if kind is not None:
+                    yield Hit(kind[0], base, end, kind[1])
+                continue
+            groups = [(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(value)]
+            if decimal_after:
+                groups.pop()
+            if decimal_before and groups:
+                groups.pop(0)
             yield from self._windows(text, groups, header, low)
         if "*" in text or "＊" in text:
             yield from self._masked_ids(text)

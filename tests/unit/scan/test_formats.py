@@ -256,3 +256,40 @@ def test_empty_files_are_clean(tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     render(Content([]), "xlsx", path)
     assert scan_file(path, SCANNER).clean
+
+
+def test_html_attributes_comments_and_headers(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.html", tmp_path / "out.html"
+    source.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>名单</title></head><body>"
+        f"<!-- 经办人：王秀英 {ID} -->"
+        "<a href='mailto:wangxy@example.com' title='联系人：赵敏'>联系我们</a>"
+        f"<table><tr><th>户主</th><th>证件</th></tr><tr><td><b>钱伟</b></td><td>{ID2}</td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    report = scan_file(source, SCANNER)
+    where = {(f.type, f.location.attribute) for f in report.findings}
+    assert ("citizen_id", "comment") in where
+    assert ("email", "@href") in where
+    assert ("name", "@title") in where
+    assert ("name", "text") in where  # <b>钱伟</b> under the 户主 heading
+    redact_file(source, target)
+    out = target.read_text("utf-8")
+    assert out.startswith("<!DOCTYPE html>")
+    assert all(v not in out for v in (ID, ID2, "wangxy", "赵敏", "钱伟", "王秀英"))
+    assert "<b>钱*</b>" in out
+
+
+def test_docx_headers_and_footers(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.docx", tmp_path / "out.docx"
+    document = docx.Document()
+    document.add_paragraph("正文")
+    document.sections[0].header.paragraphs[0].text = "联系人：孙丽 13812345678"
+    document.sections[0].footer.paragraphs[0].text = f"经办人 {ID}"
+    document.save(str(source))
+    parts = {(f.type, f.location.part) for f in scan_file(source, SCANNER).findings}
+    assert parts == {("name", "header"), ("mobile", "header"), ("citizen_id", "footer")}
+    redact_file(source, target)
+    result = docx.Document(str(target))
+    assert result.sections[0].header.paragraphs[0].text == "联系人：孙* 138********"
