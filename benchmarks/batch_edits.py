@@ -74,14 +74,22 @@ def main() -> None:
     )
 
     timings = []
+    phases: list[dict[str, float]] = []
     findings = pl.DataFrame()
     for _ in range(args.repeat):
+        phases.append({})
         start = time.perf_counter()
         findings = validate_frames(
-            form, tables["households"], tables["persons"], tables["death_forms"]
+            form,
+            tables["households"],
+            tables["persons"],
+            tables["death_forms"],
+            timings=phases[-1],
         )
         timings.append(time.perf_counter() - start)
     best = min(timings)
+    for phase, seconds in phases[timings.index(best)].items():
+        print(f"  {phase}: {seconds:.3f} s")
     hard = findings.filter(pl.col("severity") == "hard").height
     print(
         f"batch: {best:.3f} s best of {args.repeat} ({', '.join(f'{t:.3f}' for t in timings)}); "

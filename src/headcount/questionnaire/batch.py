@@ -14,6 +14,7 @@ texts the online engine would show, for the rows a reviewer looks at.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import polars as pl
@@ -79,8 +80,13 @@ def validate_frames(
     persons: pl.DataFrame | pl.LazyFrame,
     death_forms: pl.DataFrame | pl.LazyFrame | None = None,
     confirmations: pl.DataFrame | None = None,
+    timings: dict[str, float] | None = None,
 ) -> pl.DataFrame:
-    """Every finding of every household of one form, as rows."""
+    """Every finding of every household of one form, as rows.
+
+    ``timings``, when given, receives the seconds spent in each phase (for benchmarks and logs).
+    """
+    mark = _Phases(timings)
     edits: EditSet = edit_set(form)
     hh = prepare(households, "households", form, "household")
     people = prepare(persons, "persons", form, "person")
@@ -100,11 +106,13 @@ def validate_frames(
     # A dense integer household key: windows and group-bys hash it much faster than the string id.
     hh = _staged(hh, compiler.stages("household")).with_row_index(ROW).collect().lazy()
     hh_names = list(hh.collect_schema().names())
+    mark("households: read, derive")
     # Person and death rows see their household's values (only the columns they read). Rows whose
     # household is missing are reported once, as ORPHAN findings, and not checked further.
     people_all = people.join(
         hh.select(_read(hh_names, edits, "person")), on=KEY, how="left", maintain_order="left"
     ).collect()
+    mark("persons: read, join household")
     deaths_all = deaths.join(hh.select(_read(hh_names, edits, "death")), on=KEY, how="left")
     orphans = [
         people_all.lazy()
@@ -121,6 +129,7 @@ def validate_frames(
         # synthetic census write them): windows and group-bys then cut slices instead of hashing.
         checked = checked.with_columns(pl.col(ROW).set_sorted())
     people_hh = _staged(checked.lazy(), compiler.stages("person")).collect().lazy()
+    mark("persons: derive, decode IDs, windows")
     deaths_hh = _staged(deaths_all.filter(pl.col(ROW).is_not_null()), compiler.stages("death"))
     hh_full = hh
     if agg.persons:
@@ -137,6 +146,7 @@ def validate_frames(
             hh_full.select(KEY, *[e for _, e in household_flags]),
         ]
     )
+    mark("flags, household aggregates, deaths")
     parts = (
         _rows(frames[3], household_flags, "household")
         + _rows(frames[1], person_flags, "person")
@@ -146,7 +156,20 @@ def validate_frames(
     found = pl.concat(parts).collect() if parts else pl.DataFrame(schema=FINDING_SCHEMA)
     if confirmations is not None:
         found = _confirm(found, confirmations)
+    mark("finding rows")
     return found
+
+
+class _Phases:
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[phase] = self.into.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 def _orphan_rows(orphans: pl.DataFrame) -> pl.LazyFrame:

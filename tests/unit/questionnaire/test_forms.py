@@ -116,3 +116,10 @@ def test_bad_form_files_are_reported_when_loaded(
         load_forms(_census(tmp_path, (old, new)))
     assert info.value.code == code
     assert fragment in info.value.message("en")
+
+
+def test_public_api_is_complete_and_sorted() -> None:
+    import headcount.questionnaire as q
+
+    assert q.__all__ == sorted(q.__all__)
+    assert all(hasattr(q, name) for name in q.__all__)
