@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from headcount import errors
@@ -74,22 +75,34 @@ def list_command(
     console.print(table)
 
 
-def _codes(item: Item) -> str:
-    if not item.codes:
-        return ""
-    return "\n".join(f"{o.code} {o.zh} {o.en}" for o in item.codes)
+def _text(zh: str, en: str, lang: str) -> str:
+    """Both languages, or one (a narrower table); escaped, since form files are data."""
+    if lang == "zh":
+        return escape(zh)
+    if lang == "en":
+        return escape(en)
+    return f"{escape(zh)}\n{escape(en)}"
 
 
-def _universe(item: Item) -> str:
+def _codes(item: Item, lang: str) -> str:
+    lines = [f"{o.code} {_text(o.zh, o.en, lang)}".replace("\n", " ") for o in item.codes]
+    if len(lines) > 12:  # GB/T 3304 ethnic groups: the whole list is in --json
+        lines = [*lines[:3], "…", *lines[-2:], f"[dim]({len(lines)} codes)[/]"]
+    return "\n".join(lines)
+
+
+def _universe(item: Item, lang: str) -> str:
+    expression = escape(item.universe or "")
     if item.universe_text is not None:
-        return f"{item.universe_text.zh}\n{item.universe_text.en}\n[dim]{item.universe}[/]"
-    return item.universe or "all"
+        text = _text(item.universe_text.zh, item.universe_text.en, lang)
+        return f"{text}\n[dim]{expression}[/]"
+    return expression or "all"
 
 
-def _skips(item: Item, form: Form, scope_items: tuple[Item, ...]) -> str:
+def _skips(item: Item, scope_items: tuple[Item, ...]) -> str:
     ids = {i.key: i.id for i in scope_items}
     return "\n".join(
-        f"{s.when} → skip {', '.join(ids.get(k, k) for k in s.skip)}" for s in item.skips
+        escape(f"{s.when} → skip {', '.join(ids.get(k, k) for k in s.skip)}") for s in item.skips
     )
 
 
@@ -97,6 +110,7 @@ def _skips(item: Item, form: Form, scope_items: tuple[Item, ...]) -> str:
 def show_command(
     form_id: Annotated[str, typer.Argument(metavar="FORM", help="short, long, hmtf or death")],
     as_json: Annotated[bool, typer.Option("--json", help="dump the resolved form model")] = False,
+    lang: Annotated[str, typer.Option(help="zh, en or both")] = "both",
     census: CensusOption = None,
 ) -> None:
     """Every item of a form: id, key, labels, type, codes, universe and skips."""
@@ -123,32 +137,29 @@ def show_command(
     ):
         if not items:
             continue
-        table = Table("id", "key", "label", "type", "codes", "universe", "skips", title=title)
+        table = Table("id", "label", "type", "codes", "universe", "skips", title=title)
         for item in items:
-            unit = f" ({item.unit.zh})" if item.unit else ""
+            unit = f" ({_text(item.unit.zh, item.unit.en, lang)})" if item.unit else ""
             marker = "" if item.status == "verified" else f"\n[yellow]{item.status}[/]"
+            required = "" if item.required is True else f"\nrequired: {item.required}"
             table.add_row(
-                item.id,
-                item.key,
-                f"{item.label.zh}{unit}\n{item.label.en}",
-                item.type
-                + ("" if item.required is True else f"\nrequired: {item.required}")
-                + marker,
-                _codes(item),
-                _universe(item),
-                _skips(item, form, items),
+                f"[bold]{item.id}[/]\n[dim]{item.key}[/]",
+                _text(item.label.zh, item.label.en, lang) + unit.replace("\n", " / "),
+                item.type + required + marker,
+                _codes(item, lang),
+                _universe(item, lang),
+                _skips(item, items),
             )
         console.print(table)
-    rules = Table("code", "scope", "severity", "item", "when", "check", "message", title="rules")
+    rules = Table("code", "scope", "severity", "item", "when → check", "message", title="rules")
     for rule in form.rules:
         rules.add_row(
             rule.code,
             rule.scope,
             rule.severity,
             rule.item,
-            rule.when or "",
-            rule.check,
-            f"{rule.message.zh}\n{rule.message.en}",
+            escape(f"{rule.when} → {rule.check}" if rule.when else rule.check),
+            _text(rule.message.zh, rule.message.en, lang),
         )
     console.print(rules)
 
