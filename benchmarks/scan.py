@@ -1,7 +1,7 @@
 """PII scanner benchmark: precision/recall per type and throughput on the labelled synthetic corpus,
 side by side with Microsoft Presidio when it is installed (``pip install -e .[bench]``).
 
-    python benchmarks/scan.py [DOCUMENTS] [--seed S] [--presidio-documents N]
+    python benchmarks/scan.py [DOCUMENTS] [--seed S] [--presidio-documents N] [--no-presidio]
 
 Presidio runs offline: its NLP engine is a blank spaCy Chinese pipeline (no model download; the
 character tokenizer ships with spaCy), its recognizers are the pattern ones that apply to China
@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument(
         "--presidio-documents", type=int, default=None, help="compare on the first N documents"
     )
+    parser.add_argument("--no-presidio", action="store_true", help="skip the side-by-side run")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="headcount-scan-bench-") as folder:
@@ -164,7 +165,7 @@ def main() -> None:
             f"{ours_text.detect_seconds:.3f} s = {ours_text.text_mb_per_s:.2f} MB/s"
         )
 
-        presidio = presidio_detector()
+        presidio = None if args.no_presidio else presidio_detector()
         if presidio is None:
             print(
                 "\npresidio-analyzer is not installed: skipping the side-by-side run "

@@ -28,10 +28,16 @@ from headcount.scan.report import FileReport
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".headcount-", suffix=".sarif")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(name, path)
+    """Write via a temporary file and a rename: a reader never sees half a SARIF file."""
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".headcount-", suffix=".sarif")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(name, path)
+    except OSError as exc:
+        raise HeadcountError(
+            errors.FILE_UNREADABLE, path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from None
 
 
 def _exit_code(files: tuple[FileReport, ...]) -> int:
@@ -42,7 +48,8 @@ def _exit_code(files: tuple[FileReport, ...]) -> int:
 
 def _print_reports(files: tuple[FileReport, ...], lang: str) -> None:
     en = lang == "en"
-    table = Table("file", "where", "column", "type", "confidence", "preview")
+    table = Table("file", "where", "column", "type", "confidence")
+    table.add_column("preview", overflow="fold")
     for report in files:
         for f in report.findings:
             label = TYPE_LABELS[f.type][1 if en else 0] + (" (masked)" if f.masked else "")
@@ -81,7 +88,10 @@ def scan_command(
     if sarif is not None:
         if not sarif.parent.is_dir():
             fail(HeadcountError(errors.FILE_NOT_FOUND, path=str(sarif.parent)), as_json=as_json)
-        _write_atomic(sarif, json.dumps(verdict.to_sarif(), ensure_ascii=False, indent=2))
+        try:
+            _write_atomic(sarif, json.dumps(verdict.to_sarif(), ensure_ascii=False, indent=2))
+        except HeadcountError as exc:
+            fail(exc, as_json=as_json)
     if gate_mode:
         emit_json(verdict.to_json())
     elif as_json:

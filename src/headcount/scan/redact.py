@@ -11,7 +11,7 @@ import contextlib
 import os
 import tempfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from headcount import errors
@@ -70,34 +70,26 @@ def redact_file(
                 result.replaced[hit.type] += 1
         if changes:
             edits[index] = changes
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".headcount-", suffix=target.suffix)
-    os.close(handle)
-    temporary = Path(name)
+    temporary: Path | None = None
     try:
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=".headcount-", suffix=target.suffix
+        )
+        os.close(handle)
+        temporary = Path(name)
         document.write(edits, temporary)
         if check:
             report = scan_file(temporary, scanner, min_confidence=policy.min_confidence)
             if report.error is not None:
                 raise report.error
-            result.remaining = [
-                Finding(
-                    str(target),
-                    f.location,
-                    f.column,
-                    f.type,
-                    f.confidence,
-                    f.preview,
-                    f.masked,
-                    f.blocking,
-                )
-                for f in report.blocking
-            ]
+            result.remaining = [replace(f, file=str(target)) for f in report.blocking]
         os.replace(temporary, target)
     except OSError as exc:
         raise HeadcountError(
             errors.FILE_UNREADABLE, path=str(target), reason=exc.strerror or type(exc).__name__
         ) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
     return result
