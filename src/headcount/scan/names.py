@@ -39,97 +39,23 @@ NAME_HEADERS = (*NAME_LABELS, "名字", "name")
 # Characters that end a name when a label is followed by more running text.
 _STOP = set("的了是在和与及等先女同户家某为于向给由把被将对从或即请已未均曾也都就")
 
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Two-character words that start with a surname character but are not names.
-_NOT_NAMES = frozenset(
-    [
-        "公民",
-        "本人",
-        "居民",
-        "户主",
-        "申请",
-        "身份",
-        "证件",
-        "号码",
-        "姓名",
-        "人员",
-        "家庭",
-        "成员",
-        "联系",
-        "电话",
-        "手机",
-        "地址",
-        "住址",
-        "全国",
-        "国家",
-        "国务",
-        "司法",
-        "公安",
-        "公司",
-        "单位",
-        "工作",
-        "时间",
-        "年龄",
-        "性别",
-        "民族",
-        "常住",
-        "户籍",
-        "现住",
-        "学生",
-        "老人",
-        "万人",
-        "百姓",
-        "人口",
-        "普查",
-        "统计",
-        "东城",
-        "西城",
-        "安全",
-        "和平",
-        "于是",
-        "时间",
-        "高中",
-        "高级",
-        "文化",
-        "金额",
-        "平均",
-        "明细",
-    ]
+_NOT_NAMES = _word_set(
+    "公民 本人 居民 户主 申请 身份 证件 号码 姓名 人员 家庭 成员 联系 "
+    "电话 手机 地址 住址 全国 国家 国务 司法 公安 公司 单位 工作 时间 "
+    "年龄 性别 民族 常住 户籍 现住 学生 老人 万人 百姓 人口 普查 统计 "
+    "东城 西城 安全 和平 于是 高中 高级 文化 金额 平均 明细"
 )
 # Words that often follow a name in running text (户主李四负责…): the name ends before them.
-_FOLLOW_WORDS = frozenset(
-    [
-        "负责",
-        "签字",
-        "签名",
-        "同意",
-        "申请",
-        "填写",
-        "确认",
-        "本人",
-        "家庭",
-        "一家",
-        "先生",
-        "女士",
-        "同志",
-        "领取",
-        "户籍",
-        "现住",
-        "住在",
-        "居住",
-        "联系",
-        "电话",
-        "手机",
-        "身份",
-        "性别",
-        "年龄",
-        "出生",
-        "已经",
-        "没有",
-        "表示",
-        "提供",
-        "登记",
-        "办理",
-    ]
+_FOLLOW_WORDS = _word_set(
+    "负责 签字 签名 同意 申请 填写 确认 本人 家庭 一家 先生 女士 同志 "
+    "领取 户籍 现住 住在 居住 联系 电话 手机 身份 性别 年龄 出生 已经 "
+    "没有 表示 提供 登记 办理"
 )
 _LABEL = re.compile("(?:" + "|".join(NAME_LABELS) + ")" + r"[\s:：]*([\u4e00-\u9fff·]{2,12})")
 _BEFORE_ID = re.compile(
