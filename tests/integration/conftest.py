@@ -1,7 +1,8 @@
 """Integration fixtures: every store test runs on SQLite (a temp file) and on PostgreSQL.
 
 PostgreSQL comes from HEADCOUNT_TEST_PG_URL (default: the local server, user postgres). Each test
-gets its own database named after this session's prefix, dropped (with its roles) afterwards. If
+gets its own empty database named after this session's prefix (emptied afterwards and handed to
+a later test); all of them and their roles are dropped when the session ends. If
 HEADCOUNT_TEST_PG_URL is set and the server cannot be reached, the PostgreSQL tests FAIL; without
 it they are skipped when no local server answers.
 
@@ -26,9 +27,8 @@ from sqlalchemy.exc import OperationalError
 
 from headcount.config import Settings
 from headcount.store.bootstrap import InitResult, initialise
-from headcount.store.dialect import drop_database
 from headcount.store.protector import Protector
-from headcount.store.session import make_engine, role_names
+from headcount.store.session import make_engine
 from tests.integration.synthetic import CANARY_STRINGS
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -75,25 +75,30 @@ def _drop_leftovers(server: URL) -> None:
         admin.dispose()
 
 
-def _drop_pg(url: URL) -> None:
-    drop_database(url)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+_FREE: list[URL] = []  # PostgreSQL databases of this session, emptied and ready for reuse
+
+
+def _empty_pg(url: URL) -> None:
+    """Return a test database to the state of a fresh one (CREATE DATABASE costs ~1.5 s)."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            for role in role_names(url).values():
-                conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
+            conn.exec_driver_sql("GRANT USAGE ON SCHEMA public TO PUBLIC")
+        _FREE.append(url)
     finally:
         admin.dispose()
 
 
 def new_database_url(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> str:
-    """A URL naming a database that does not exist yet (removed after the test)."""
+    """A URL naming a database that does not exist yet, or exists and is empty (reused)."""
     n = next(_COUNTER)
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / f'census-{n}.db'}"
     server: URL = request.getfixturevalue("pg_server")
-    url = server.set(database=f"{_PREFIX}_{n}")
-    request.addfinalizer(lambda: _drop_pg(url))
+    url = _FREE.pop() if _FREE else server.set(database=f"{_PREFIX}_{n}")
+    request.addfinalizer(lambda: _empty_pg(url))
     return url.render_as_string(hide_password=False)
 
 

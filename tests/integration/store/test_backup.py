@@ -133,3 +133,25 @@ def test_a_file_that_is_not_a_backup_is_a_catalogued_problem(
         with pytest.raises(HeadcountError) as caught:
             backup.read_manifest(path)
         assert caught.value.problem is problem
+
+
+def test_restoring_behind_the_head_file_is_refused(
+    census: Census, tmp_path: Path, fresh: object
+) -> None:
+    """The head file vouches for more entries than the backup holds: restoring it under that
+    head file would silently roll the audit trail back."""
+    from headcount.config import Settings
+
+    file = tmp_path / "census.zip"
+    backup.create(census.engine, census.settings, file, CLI)
+    heads.export_current(census.settings)  # the log has grown past the backup (backup.create)
+    assert isinstance(fresh, Settings)
+    behind = fresh.model_copy(update={"audit_head_file": census.settings.audit_head_file})
+    engine = make_engine(behind)
+    try:
+        with pytest.raises(HeadcountError) as caught:
+            backup.restore(engine, behind, file, CLI)
+        assert caught.value.problem is errors.TREE_HEAD_ROLLBACK
+        assert set(_counts(engine).values()) == {0}
+    finally:
+        engine.dispose()
