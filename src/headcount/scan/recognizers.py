@@ -15,7 +15,12 @@ from headcount.scan import addresses, names
 from headcount.scan.findings import Hit, PiiType
 from headcount.scan.numbers import NumberRecognizer, Units
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Lookbehind after the first character and a possessive local part: long digit runs (ID numbers)
+# are passed over once instead of being retried from every digit.
+_LOCAL = r"[A-Za-z0-9._%+\-]"
+EMAIL = re.compile(
+    f"{_LOCAL}(?<!{_LOCAL}{_LOCAL}){_LOCAL}*+@[A-Za-z0-9\\-]+(?:\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{{2,}}"
+)
 # Chinese passports E12345678 / EA1234567 (G for older books); 回乡证 H/M + 8 (or 10) digits;
 # 往来港澳通行证 C + 8 characters; 往来台湾通行证 L + 8 digits. The letter is matched first (and
 # checked not to follow another letter or digit) so that the engine skips ahead to candidates.
