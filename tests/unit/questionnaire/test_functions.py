@@ -6,7 +6,11 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from headcount.identity import citizen_id
+from headcount.identity.citizen_id import check_char
 from headcount.questionnaire.functions import FUNCTIONS, ID_HELPERS
 
 IDS = [
@@ -107,3 +111,40 @@ def test_if_treats_unknown_as_false_in_both() -> None:
     frame = pl.DataFrame({"c": conds}, schema={"c": pl.Boolean})
     polars = frame.select(fn.polars(pl.col("c"), pl.lit(1), pl.lit(2)).alias("o"))["o"].to_list()
     assert python == polars == [1, 2, 2]
+
+
+_ID_TEXT = st.text(alphabet="0123456789X", min_size=15, max_size=19)
+
+
+def _valid_ids() -> st.SearchStrategy[str]:
+    def build(area: str, year: int, month: int, day: int, seq: int) -> str:
+        first17 = f"{area}{year:04d}{month:02d}{day:02d}{seq:03d}"
+        return first17 + check_char(first17)
+
+    return st.builds(
+        build,
+        st.sampled_from(["110101", "360426", "999999", "810000"]),
+        st.integers(1850, 2030),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 999),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_ID_TEXT, _valid_ids()))
+def test_id_edits_agree_with_the_identity_module(number: str) -> None:
+    """The ID edits are hard exactly when headcount.identity.citizen_id says the number is wrong."""
+    py = {n: FUNCTIONS[n].python for n in FUNCTIONS}
+    hard = (
+        py["length"](number) != 18
+        or py["id_chars_ok"](number) is False
+        or py["id_check_ok"](number) is False
+        or py["id_date_ok"](number) is False
+    )
+    assert hard == (not citizen_id.check(number, allow_legacy=False).valid)
+    polars = {
+        name: _polars(name, [number], pl.String())[0]
+        for name in ("id_chars_ok", "id_check_ok", "id_date_ok", "id_birth_year", "id_sex")
+    }
+    assert polars == {name: py[name](number) for name in polars}
