@@ -273,6 +273,12 @@ FORM_PROVISIONAL = _p(
     "普查表 {form} 尚未核实，需明确启用（--provisional）",
     "Form {form} is not verified yet and must be enabled explicitly (--provisional)",
 )
+FRAME_KEY_DUPLICATE = _p(
+    "E1213",
+    400,
+    "批量数据表 {table} 中 {column} 有 {count} 个重复值",
+    "Batch frame {table} has {count} duplicate value(s) in {column}",
+)
 
 # --- E13xx synth ---------------------------------------------------------------------------
 SYNTH_CONFIG_INVALID = _p(

@@ -19,7 +19,12 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from headcount.errors import FORM_PROVISIONAL, FRAME_COLUMN_MISSING, HeadcountError
+from headcount.errors import (
+    FORM_PROVISIONAL,
+    FRAME_COLUMN_MISSING,
+    FRAME_KEY_DUPLICATE,
+    HeadcountError,
+)
 from headcount.questionnaire.editset import Check, EditSet, edit_set
 from headcount.questionnaire.frames import FINDING_SCHEMA, NO_FORM, ORPHAN, prepare, target
 from headcount.questionnaire.loader import get_form, reference_forms
@@ -104,7 +109,11 @@ def validate_frames(
     household_flags = _flags(compiler, edits.scope_checks("household"), "household")
     agg = compiler.aggregates
     # A dense integer household key: windows and group-bys hash it much faster than the string id.
-    hh = _staged(hh, compiler.stages("household")).with_row_index(ROW).collect().lazy()
+    hh_frame = _staged(hh, compiler.stages("household")).with_row_index(ROW).collect()
+    duplicates = hh_frame.height - hh_frame[KEY].n_unique()
+    if duplicates:
+        raise HeadcountError(FRAME_KEY_DUPLICATE, table="households", column=KEY, count=duplicates)
+    hh = hh_frame.lazy()
     hh_names = list(hh.collect_schema().names())
     mark("households: read, derive")
     # Person and death rows see their household's values (only the columns they read). Rows whose

@@ -183,3 +183,12 @@ def test_households_without_number_column_are_ordinary_households() -> None:
     found = validate_frames(form, households, frames["persons"], frames["death_forms"])
     assert _batch(found) == online
     assert any(rule == "HEAD_ONE" for _, rule, _, _ in online)
+
+
+def test_duplicate_household_ids_are_a_coded_error() -> None:
+    form = reference_forms()["short"]
+    frames = factories.frames(form, factories.households(form, 20, seed=5))
+    doubled = pl.concat([frames["households"], frames["households"].head(3)])
+    with pytest.raises(HeadcountError) as info:
+        validate_frames(form, doubled, frames["persons"])
+    assert info.value.code == "E1213" and info.value.details["count"] == 3
