@@ -593,6 +593,12 @@ ROLE_SETUP_FAILED = _p(
     "无法设置数据库角色 {role}：{reason}",
     "Cannot set up database role {role}: {reason}",
 )
+DATABASE_REFUSED = _p(
+    "E1620",
+    500,
+    "数据库拒绝了此操作：{reason}",
+    "The database refused the operation: {reason}",
+)
 SUBMISSION_INVALID = _p(
     "E1619",
     400,

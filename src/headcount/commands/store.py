@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from headcount import errors
 from headcount.commands.output import console, emit_json, err_console, fail
@@ -62,11 +63,23 @@ def settings_from(
 
 
 def guarded(as_json: bool, work: Callable[[], T]) -> T:
-    """Run a command body; a HeadcountError becomes a bilingual message and exit status 2."""
+    """Run a command body; a HeadcountError becomes a bilingual message and exit status 2.
+
+    A database that goes away or refuses mid-command is reported the same way (first line of
+    the server's message only: PostgreSQL puts row values in later DETAIL lines)."""
     try:
         return work()
     except HeadcountError as exc:
         fail(exc, as_json=as_json)
+    except OperationalError as exc:
+        fail(HeadcountError(errors.DATABASE_UNREACHABLE, reason=_first_line(exc)), as_json=as_json)
+    except DBAPIError as exc:
+        fail(HeadcountError(errors.DATABASE_REFUSED, reason=_first_line(exc)), as_json=as_json)
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig) if exc.orig is not None else type(exc).__name__
+    return (text.strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 @contextmanager

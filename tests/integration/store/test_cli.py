@@ -92,3 +92,27 @@ def test_problems_are_bilingual_with_exit_2(settings: Settings) -> None:
         app, ["load", "/tmp", "--key-file", "/nonexistent/key"], env=_env(settings)
     )
     assert no_key.exit_code == 2 and "E14" in no_key.output
+
+
+def test_database_failures_mid_command_are_catalogued(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from headcount.commands.store import guarded
+
+    def refused() -> None:
+        raise DBAPIError(
+            "UPDATE …",
+            {},
+            Exception("permission denied for table audit_log\nDETAIL: Key (x)=(secret) …"),
+        )
+
+    def gone() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    for work, code in ((refused, "E1620"), (gone, "E1601")):
+        with pytest.raises(typer.Exit) as caught:
+            guarded(True, work)
+        assert caught.value.exit_code == 2
+        out = json.loads(capsys.readouterr().out)
+        assert out["error"]["code"] == code and "secret" not in json.dumps(out)
