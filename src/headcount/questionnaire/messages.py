@@ -30,11 +30,14 @@ _GENERATED: dict[str, tuple[str, str]] = {
     "soft_max": ("数值大于 {high}，请核实", "greater than {high}; please confirm"),
     "too_long": ("超过 {high} 个字符", "longer than {high} characters"),
     "place": ("不是有效的行政区划代码", "not a valid division code"),
-    "month": ("月份应为 1–12", "the month is 1-12"),
-    "year": ("年份应在 {low}–{high} 之间", "the year lies between {low} and {high}"),
+    "month": ("月份应为 1–12", "the month must be 1-12"),
+    "year": ("年份应在 {low}–{high} 之间", "the year must lie between {low} and {high}"),
     "after_reference": ("晚于普查标准时点", "after the census reference time"),
-    "length": ("应为 18 位", "has 18 characters"),
-    "characters": ("只能是数字，末位可为 X", "holds digits only, with X allowed last"),
+    "length": ("应为 18 位", "must have 18 characters"),
+    "characters": (
+        "只能是数字，末位可为 X",
+        "must be digits, with X allowed only as the last character",
+    ),
     "check_character": ("校验码不正确", "the check character is wrong"),
     "date": ("出生日期不存在", "the birth date is not a real date"),
     "born_after_reference": (
