@@ -52,7 +52,8 @@ def _print_reports(files: tuple[FileReport, ...], lang: str) -> None:
     table.add_column("preview", overflow="fold")
     for report in files:
         for f in report.findings:
-            label = TYPE_LABELS[f.type][1 if en else 0] + (" (masked)" if f.masked else "")
+            suffix = (" (masked)" if en else "（已脱敏）") if f.masked else ""
+            label = TYPE_LABELS[f.type][1 if en else 0] + suffix
             where = f.location.describe()
             table.add_row(f.file, where, str(f.column), label, f"{f.confidence:.2f}", f.preview)
         for problem in ([report.error] if report.error else []) + report.warnings:
@@ -62,7 +63,10 @@ def _print_reports(files: tuple[FileReport, ...], lang: str) -> None:
     if table.row_count:
         console.print(table)
     blocking = sum(len(r.blocking) for r in files)
-    console.print(f"{len(files)} file(s), {blocking} finding(s) that block publication")
+    if en:
+        console.print(f"{len(files)} file(s), {blocking} finding(s) that block publication")
+    else:
+        console.print(f"共 {len(files)} 个文件，{blocking} 处个人信息阻止发布")
 
 
 def scan_command(
@@ -118,6 +122,7 @@ def redact_command(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing OUT")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="a JSON summary")] = False,
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
 ) -> None:
     """Write a masked copy of IN to OUT in the same format (cells stay cells).
 
@@ -137,16 +142,16 @@ def redact_command(
     if as_json:
         emit_json(summary)
     else:
-        masked = ", ".join(f"{k} {v}" for k, v in sorted(result.replaced.items())) or "nothing"
-        console.print(f"masked: {masked} → {result.target}")
+        en = lang == "en"
+        counts = sorted(result.replaced.items())
+        masked = ", ".join(f"{TYPE_LABELS[k][1 if en else 0]} {v}" for k, v in counts)
+        masked = masked or ("nothing" if en else "无")
+        console.print(f"{'masked' if en else '已脱敏'}: {masked} → {result.target}")
         for f in result.remaining:
-            err_console.print(
-                f"[bold red]remaining[/] {f.location.describe()} {f.type} {f.preview}"
-            )
+            err_console.print(f"[bold red]{f.location.describe()}[/] {f.type} {f.preview}")
     if check and result.remaining:
         problem = errors.REDACT_RESIDUE
-        err_console.print(
-            f"[bold red]{problem.code}[/] "
-            f"{problem.message('zh', count=len(result.remaining), path=str(target))}"
-        )
+        details = {"count": len(result.remaining), "path": str(target)}
+        err_console.print(f"[bold red]{problem.code}[/] {problem.message('zh', **details)}")
+        err_console.print(f"      {problem.message('en', **details)}")
         raise typer.Exit(1)

@@ -87,3 +87,23 @@ def test_redact_errors_write_nothing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["redact", "--policy", str(bad_policy), str(plain), str(target)])
     assert result.exit_code == 2 and "E1706" in result.output
     assert not target.exists()
+
+
+def test_password_protected_files_exit_2_and_nothing_is_written(tmp_path: Path) -> None:
+    from tests.unit.scan.test_formats import _encrypted_ooxml, _encrypted_pdf
+
+    for name, data in (
+        ("protected.xlsx", _encrypted_ooxml("xlsx")),
+        ("protected.docx", _encrypted_ooxml("docx")),
+        ("protected.pdf", _encrypted_pdf()),
+    ):
+        source = tmp_path / name
+        source.write_bytes(data)
+        scanned = runner.invoke(app, ["scan", "--gate", str(source)])
+        assert scanned.exit_code == 2
+        assert json.loads(scanned.stdout)["files"][0]["error"]["code"] == "E1702"
+        target = tmp_path / "out" / name
+        target.parent.mkdir(exist_ok=True)
+        redacted = runner.invoke(app, ["redact", str(source), str(target)])
+        assert redacted.exit_code == 2 and "E1702" in redacted.output
+        assert list(target.parent.iterdir()) == []
