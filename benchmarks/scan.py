@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from headcount.scan.corpus import generate
-from headcount.scan.evaluate import Evaluation, evaluate, evaluate_texts, extracted_texts
+from headcount.scan.evaluate import Evaluation, evaluate, evaluate_texts, extracted_texts, merge
 from headcount.scan.findings import PII_TYPES, PiiType
 from headcount.scan.numbers import ascii_digits
 from headcount.scan.recognizers import Scanner
@@ -159,32 +159,36 @@ def main() -> None:
             found = scanner.scan_many(units, [""] * len(units))
             return [[(h.type, h.start, h.end) for h in hits if h.blocking] for hits in found]
 
-        ours_text = evaluate_texts(corpus, texts, our_detector, SHARED)
+        presidio = None if args.no_presidio else presidio_detector()
+        detectors: dict[str, Detector] = {"ours": our_detector}
+        if presidio is not None:
+            detectors["presidio"] = presidio
+        parts: dict[str, dict[str, Evaluation]] = {}
+        for kind in ("notice", "bulletin"):
+            subset = {p: t for p, t in texts.items() if p.name.startswith(kind)}
+            parts[kind] = evaluate_texts(corpus, subset, detectors, SHARED)
+        ours_text = merge(p["ours"] for p in parts.values())
         print(
             f"detection on extracted text: {ours_text.text_bytes / 1e6:.2f} MB in "
             f"{ours_text.detect_seconds:.3f} s = {ours_text.text_mb_per_s:.2f} MB/s"
         )
-
-        presidio = None if args.no_presidio else presidio_detector()
         if presidio is None:
             print(
-                "\npresidio-analyzer is not installed: skipping the side-by-side run "
-                "(pip install -e '.[bench]' to add it)"
+                "\npresidio-analyzer is not installed or --no-presidio: skipping the side-by-side "
+                "run (pip install -e '.[bench]' to add it)"
             )
             print(f"scan_mb_per_s: {ours.mb_per_s:.2f}")
             return
-        theirs = evaluate_texts(corpus, texts, presidio, SHARED)
+        theirs = merge(p["presidio"] for p in parts.values())
         table("headcount scan, shared types, same texts", ours_text, SHARED)
         table("presidio-analyzer (patterns + CN ID recognizer, blank zh)", theirs, SHARED)
         print(
             f"presidio: {theirs.text_bytes / 1e6:.2f} MB in {theirs.detect_seconds:.2f} s "
             f"= {theirs.text_mb_per_s:.3f} MB/s"
         )
-        for kind in ("notice", "bulletin"):
-            part = {p: t for p, t in texts.items() if p.name.startswith(kind)}
-            if part:
-                a = evaluate_texts(corpus, part, our_detector, SHARED)
-                b = evaluate_texts(corpus, part, presidio, SHARED)
+        for kind, part in parts.items():
+            a, b = part["ours"], part["presidio"]
+            if a.text_bytes:
                 print(
                     f"{kind}s only: ours {a.text_mb_per_s:.2f} MB/s, presidio "
                     f"{b.text_mb_per_s:.3f} MB/s, ratio {a.text_mb_per_s / b.text_mb_per_s:.1f}"
