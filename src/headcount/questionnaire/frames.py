@@ -3,10 +3,13 @@
 ``households``: ``household_id`` + household items flattened (``births_male`` …; ``household_no``
 optional). ``persons``: ``household_id``, ``person_no`` + person items. ``death_forms``:
 ``household_id``, ``death_no`` + death items. A missing column or a column of the wrong type is
-an E1210/E1211 error naming the table and the column.
+an E1210/E1211 error naming the table and the column. ``to_households`` turns frames back into
+household JSON objects.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 
@@ -89,3 +92,54 @@ def prepare(
         number = pl.col("household_no").cast(pl.String).fill_null("") if has_no else pl.lit("")
         wanted.append(number.alias("household_no"))
     return lazy.select(wanted)
+
+
+def _unflatten(item: Item, row: dict[str, Any]) -> Any:
+    cols = item.columns()
+    if item.type == "year_month":
+        year, month = row.get(cols[0]), row.get(cols[1])
+        # A half-known year_month has no JSON form: it reads as missing online.
+        return None if year is None or month is None else f"{year:04d}-{month:02d}"
+    if item.type == "count_by_sex":
+        male, female = row.get(cols[0]), row.get(cols[1])
+        return None if male is None and female is None else {"male": male, "female": female}
+    return row.get(cols[0])
+
+
+def to_households(
+    form: Form,
+    households: pl.DataFrame,
+    persons: pl.DataFrame,
+    death_forms: pl.DataFrame | None = None,
+) -> list[dict[str, Any]]:
+    """Household JSON objects (the online engine's input) from batch frames of one form.
+
+    The inverse of the batch layout, for loading a generated or extracted census into the
+    collection path, and for checking both executors on the same records. Rosters are ordered by
+    ``person_no`` and ``death_no``; unasked (null) items are omitted.
+    """
+    rosters: dict[str, list[dict[str, Any]]] = {}
+    for row in persons.sort(KEY, "person_no").iter_rows(named=True):
+        person = {i.key: _unflatten(i, row) for i in form.person_items}
+        rosters.setdefault(row[KEY], []).append({k: v for k, v in person.items() if v is not None})
+    deaths: dict[str, list[dict[str, Any]]] = {}
+    if death_forms is not None and form.death_items:
+        for row in death_forms.sort(KEY, "death_no").iter_rows(named=True):
+            death = {i.key: _unflatten(i, row) for i in form.death_items}
+            deaths.setdefault(row[KEY], []).append(
+                {k: v for k, v in death.items() if v is not None}
+            )
+    out = []
+    for row in households.iter_rows(named=True):
+        items = {i.key: _unflatten(i, row) for i in form.household_items}
+        household: dict[str, Any] = {
+            "form": form.form_id,
+            "household_no": row.get("household_no"),
+            "household_id": row[KEY],
+            "items": {k: v for k, v in items.items() if v is not None},
+            "persons": rosters.get(row[KEY], []),
+        }
+        if form.death_items:
+            household["deaths"] = deaths.get(row[KEY], [])
+        out.append(household)
+    return out

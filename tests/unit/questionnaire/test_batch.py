@@ -12,6 +12,7 @@ import pytest
 from headcount.errors import HeadcountError
 from headcount.questionnaire.batch import validate_frames, with_messages
 from headcount.questionnaire.engine import validate_household
+from headcount.questionnaire.frames import to_households
 from headcount.questionnaire.loader import reference_forms
 from tests.unit.questionnaire import factories
 
@@ -192,3 +193,11 @@ def test_duplicate_household_ids_are_a_coded_error() -> None:
     with pytest.raises(HeadcountError) as info:
         validate_frames(form, doubled, frames["persons"])
     assert info.value.code == "E1213" and info.value.details["count"] == 3
+
+
+def test_frames_turn_back_into_the_same_households() -> None:
+    form = reference_forms()["long"]
+    data = factories.households(form, 100, seed=21, error_rate=0.0)
+    frames = factories.frames(form, data)
+    back = to_households(form, frames["households"], frames["persons"], frames["death_forms"])
+    assert back == [factories.without_nulls(h) for h in data]

@@ -10,6 +10,9 @@ import polars as pl
 import pytest
 
 from headcount.questionnaire.batch import validate_census
+from headcount.questionnaire.engine import validate_household
+from headcount.questionnaire.frames import to_households
+from headcount.questionnaire.loader import reference_forms
 
 synth = pytest.importorskip("headcount.synth")
 
@@ -59,3 +62,17 @@ def test_injected_errors_are_found_and_clean_households_pass(census: Path) -> No
     hard = found.filter(pl.col("severity") == "hard")
     unexplained = hard.filter(~pl.col("household_id").is_in(list(with_errors)))
     assert unexplained.height <= hard.height * 0.2, unexplained.group_by("rule").len()
+
+
+def test_both_executors_agree_on_the_synthetic_census(census: Path) -> None:
+    form = reference_forms()["short"]
+    households = _table(census, "households").filter(pl.col("form") == "short")
+    persons = _table(census, "persons")
+    deaths = _table(census, "death_forms")
+    batch = validate_census(households, persons, deaths)
+    online = set()
+    for household in to_households(form, households, persons, deaths):
+        for f in validate_household(household).findings:
+            online.add((household["household_id"], f.rule, f.person_no, f.death_no))
+    assert set(batch.select("household_id", "rule", "person_no", "death_no").iter_rows()) == online
+    assert len(online) > 20
