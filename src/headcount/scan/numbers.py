@@ -21,15 +21,16 @@ from headcount.identity.divisions import divisions
 from headcount.scan.findings import Hit, PiiType
 
 _DIGIT = "0-9\uff10-\uff19"
-_SEP = "[ \u00a0\u3000)）\\-\u2010-\u2015\u2212\uff0d]{1,3}"  # as _SEP_CHARS below
-# The first digit comes first so that the engine can skip ahead to digits; the lookbehind after it
-# checks that no digit precedes the run; possessive groups consume digits without backtracking.
+# Separators inside a number: spaces, hyphens and dashes, the bracket closing an area code.
 _SEP_CHARS = " \u00a0\u3000)）\\-\u2010-\u2015\u2212\uff0d"
-# The lookahead skips short numbers (amounts, counts, years) inside the regex engine: nothing
-# shorter than 10 characters is personal data.
+_SEP = f"[{_SEP_CHARS}]{{1,3}}"
+# A run of digit groups. The first digit comes first so that the engine skips ahead to digits; the
+# lookbehind after it checks that no digit precedes the run; the lookahead drops short numbers
+# (amounts, counts, years: no number handled here is shorter than 10) inside the engine; the
+# possessive groups consume digits without backtracking.
 RUN = re.compile(
     f"[{_DIGIT}](?<![{_DIGIT}][{_DIGIT}])(?=[{_DIGIT}{_SEP_CHARS}]{{9}})"
-    f"[{_DIGIT}]*+(?:(?:{_SEP})[{_DIGIT}]++)*+(?:[Xx](?![A-Za-z0-9]))?"
+    f"[{_DIGIT}]*+(?:{_SEP}[{_DIGIT}]++)*+(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(f"[{_DIGIT}]+[Xx]?")
 _POINTS = (".", "．")

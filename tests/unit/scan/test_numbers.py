@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headcount.identity import citizen_id
-from headcount.scan.numbers import NumberRecognizer, luhn_ok
+from headcount.scan.numbers import NumberRecognizer, check_char, luhn_ok
 from tests.unit.scan.conftest import CARD, ID, make_id
 
 TODAY = date(2026, 1, 1)
@@ -170,3 +170,9 @@ def test_fast_path_agrees_with_citizen_id_check(
         and not any(i.code == "E1107" for i in result.issues)
     )
     assert bool(found(number)) is expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_closed_form_check_character(first17: str) -> None:
+    assert check_char(first17) == citizen_id.check_char(first17)
