@@ -293,3 +293,31 @@ def test_docx_headers_and_footers(tmp_path: Path) -> None:
     redact_file(source, target)
     result = docx.Document(str(target))
     assert result.sections[0].header.paragraphs[0].text == "联系人：孙* 138********"
+
+
+def test_xlsx_first_row_comments_and_properties(tmp_path: Path) -> None:
+    from openpyxl.comments import Comment
+
+    source, target = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = f"申请人周杰，身份证号码{ID}"  # a text first row is scanned too
+    sheet["B2"] = "已核实"
+    sheet["B2"].comment = Comment("联系人：吴敏 13812345678", "office")
+    book.properties.creator = "郑秀英"
+    book.save(source)
+    found = {
+        (f.type, f.location.cell, f.location.attribute) for f in scan_file(source, SCANNER).findings
+    }
+    assert found == {
+        ("name", "A1", None),
+        ("citizen_id", "A1", None),
+        ("name", "B2", "comment"),
+        ("mobile", "B2", "comment"),
+        ("name", None, "creator"),
+    }
+    redact_file(source, target)
+    result = openpyxl.load_workbook(target)
+    assert result.active["A1"].value == f"申请人周*，身份证号码{ID[0]}{'*' * 16}{ID[-1]}"
+    assert result.active["B2"].comment.text == "联系人：吴* 138********"
+    assert result.properties.creator == "郑*"

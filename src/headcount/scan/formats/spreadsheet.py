@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.comments import Comment
 
 from headcount.errors import HeadcountError
 from headcount.scan.extract import Edits, Unit, apply_edits, malformed
@@ -36,6 +37,17 @@ def cell_text(value: object) -> str | None:
     return None
 
 
+# Workbook properties that hold people's names (creator, last editor) or free text.
+_PROPERTIES = {
+    "creator": "姓名",
+    "lastModifiedBy": "姓名",
+    "title": "",
+    "subject": "",
+    "keywords": "",
+    "description": "",
+}
+
+
 class Spreadsheet:
     kind = "xlsx"
 
@@ -43,33 +55,35 @@ class Spreadsheet:
         self.path = path
         self.book = load_workbook(path, data)
         self._units: list[Unit] = []
-        self._cells: list[Any] = []
+        self._targets: list[
+            tuple[str, Any]
+        ] = []  # ("value" | "comment", cell) or ("property", name)
         for sheet in self.book.worksheets:
-            rows = sheet.iter_rows()
-            first = next(rows, None)
-            if first is None:
-                continue
-            labels = [c.value if isinstance(c.value, str) else "" for c in first]
-            headers: dict[int, str] = {}
-            if looks_like_header(labels) and all(
-                isinstance(c.value, str) or c.value is None for c in first
-            ):
-                headers = {c.column: str(c.value or "") for c in first}
-            for row in ([] if headers else [first], rows):
-                for cells in row:
-                    self._add_row(sheet.title, cells, headers)
+            headers = _headers(sheet)
+            for cells in sheet.iter_rows():
+                for cell in cells:
+                    self._add_cell(sheet.title, cell, headers if cell.row > 1 else {})
+        for name, header in _PROPERTIES.items():
+            value = getattr(self.book.properties, name, None)
+            if isinstance(value, str) and value.strip():
+                self._units.append(Unit(value, Location(part="properties", attribute=name), header))
+                self._targets.append(("property", name))
 
-    def _add_row(self, title: str, cells: Any, headers: dict[int, str]) -> None:
-        for cell in cells:
-            text = cell_text(cell.value)
-            if text is None or not text.strip():
-                continue
+    def _add_cell(self, title: str, cell: Any, headers: dict[int, str]) -> None:
+        text = cell_text(cell.value)
+        if text is not None and text.strip():
             location = Location(sheet=title, cell=cell.coordinate, field=cell.column_letter)
             header = headers.get(cell.column, "")
             self._units.append(
                 Unit(text, location, header, row=(title, cell.row), column=cell.column_letter)
             )
-            self._cells.append(cell)
+            self._targets.append(("value", cell))
+        if cell.comment is not None and cell.comment.text.strip():
+            location = Location(
+                sheet=title, cell=cell.coordinate, field=cell.column_letter, attribute="comment"
+            )
+            self._units.append(Unit(cell.comment.text, location, column=cell.column_letter))
+            self._targets.append(("comment", cell))
 
     def units(self) -> list[Unit]:
         return self._units
@@ -79,5 +93,23 @@ class Spreadsheet:
 
     def write(self, edits: dict[int, Edits], target: Path) -> None:
         for i, changes in edits.items():
-            self._cells[i].value = apply_edits(self._units[i].text, changes)
+            slot, where = self._targets[i]
+            value = apply_edits(self._units[i].text, changes)
+            if slot == "value":
+                where.value = value
+            elif slot == "comment":
+                where.comment = Comment(value, where.comment.author or "")
+            else:
+                setattr(self.book.properties, where, value)
         self.book.save(target)
+
+
+def _headers(sheet: Any) -> dict[int, str]:
+    """Column headings from the first row, when it holds text labels only."""
+    first = next(sheet.iter_rows(max_row=1), None)
+    if first is None:
+        return {}
+    if not all(isinstance(c.value, str) or c.value is None for c in first):
+        return {}
+    labels = [c.value or "" for c in first]
+    return {c.column: str(c.value or "") for c in first} if looks_like_header(labels) else {}
