@@ -20,13 +20,12 @@ import json
 import os
 import uuid
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, Engine, LargeBinary, Uuid, func, select
+from sqlalchemy import Column, Date, Engine, LargeBinary, Uuid
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -37,6 +36,7 @@ from headcount.errors import HeadcountError
 from headcount.store import heads, migrate
 from headcount.store.dialect import Dialect
 from headcount.store.models import TABLES_IN_ORDER, Base
+from headcount.store.queries import tables as table_queries
 from headcount.store.session import READ_ONLY, transaction
 from headcount.store.types import UTCDateTime
 
@@ -77,19 +77,6 @@ def _decode(column: Column[Any], value: Any) -> Any:
     return value
 
 
-def _rows(conn: Connection, table: str) -> Iterator[dict[str, Any]]:
-    model = Base.metadata.tables[table]
-    order = list(model.primary_key.columns)
-    offset = 0
-    while True:
-        chunk = conn.execute(select(model).order_by(*order).limit(_BATCH).offset(offset)).all()
-        if not chunk:
-            return
-        for row in chunk:
-            yield {key: _encode(value) for key, value in row._mapping.items()}
-        offset += len(chunk)
-
-
 def create(engine: Engine, settings: Settings, path: Path, actor: Actor) -> BackupReport:
     """Write the snapshot to ``path`` (atomically: temp file, fsync, rename)."""
     migrate.require_current(engine)
@@ -98,11 +85,15 @@ def create(engine: Engine, settings: Settings, path: Path, actor: Actor) -> Back
     counts: dict[str, int] = {}
     with engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
         Dialect.of(conn).begin_snapshot(conn)
+        # Ciphertexts only, but still nobody else's business: owner-only from the first byte.
+        partial.touch(mode=0o600, exist_ok=True)
+        partial.chmod(0o600)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for table in TABLES_IN_ORDER:
                 buffer = io.StringIO()
                 n = 0
-                for row in _rows(conn, table):
+                for mapping in table_queries.iter_rows(conn, table, batch=_BATCH):
+                    row = {key: _encode(value) for key, value in mapping.items()}
                     buffer.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
                     n += 1
                 archive.writestr(f"tables/{table}.jsonl", buffer.getvalue())
@@ -181,7 +172,7 @@ def restore(engine: Engine, settings: Settings, path: Path, actor: Actor) -> dic
             for table in TABLES_IN_ORDER:
                 _insert_table(session, archive, table, path)
         for table in TABLES_IN_ORDER:
-            found = _count(session, table)
+            found = table_queries.count(session, table)
             if found != expected.get(table, 0):
                 raise HeadcountError(
                     errors.BACKUP_COUNT_MISMATCH,
@@ -207,18 +198,13 @@ def restore(engine: Engine, settings: Settings, path: Path, actor: Actor) -> dic
 
 def _require_empty(session: Session) -> None:
     for table in TABLES_IN_ORDER:
-        rows = _count(session, table)
+        rows = table_queries.count(session, table)
         if rows:
             raise HeadcountError(errors.DATABASE_NOT_EMPTY, table=table, rows=rows)
 
 
-def _count(session: Session, table: str) -> int:
-    model = Base.metadata.tables[table]
-    return int(session.execute(select(func.count()).select_from(model)).scalar() or 0)
-
-
 def _insert_table(session: Session, archive: zipfile.ZipFile, table: str, path: Path) -> None:
-    model = Base.metadata.tables[table]
+    columns = list(Base.metadata.tables[table].columns)
     try:
         lines = archive.read(f"tables/{table}.jsonl").decode("utf-8").splitlines()
     except KeyError:
@@ -226,11 +212,15 @@ def _insert_table(session: Session, archive: zipfile.ZipFile, table: str, path: 
             errors.BACKUP_INVALID, path=str(path), reason=f"no table {table}"
         ) from None
     batch: list[dict[str, Any]] = []
-    for line in lines:
-        raw = json.loads(line)
-        batch.append({c.name: _decode(c, raw.get(c.name)) for c in model.columns})
+    for number, line in enumerate(lines, start=1):
+        try:
+            raw = json.loads(line)
+            batch.append({c.name: _decode(c, raw.get(c.name)) for c in columns})
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise HeadcountError(
+                errors.BACKUP_INVALID, path=str(path), reason=f"{table} line {number} unreadable"
+            ) from None
         if len(batch) >= _BATCH:
-            session.execute(model.insert(), batch)
+            table_queries.insert_rows(session, table, batch)
             batch = []
-    if batch:
-        session.execute(model.insert(), batch)
+    table_queries.insert_rows(session, table, batch)

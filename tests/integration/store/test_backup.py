@@ -155,3 +155,34 @@ def test_restoring_behind_the_head_file_is_refused(
         assert set(_counts(engine).values()) == {0}
     finally:
         engine.dispose()
+
+
+def test_a_backup_file_is_readable_by_its_owner_only(census: Census, tmp_path: Path) -> None:
+    file = tmp_path / "census.zip"
+    backup.create(census.engine, census.settings, file, CLI)
+    assert file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_corrupted_table_in_a_backup_is_refused(
+    census: Census, tmp_path: Path, fresh: object
+) -> None:
+    from headcount.config import Settings
+
+    file = tmp_path / "census.zip"
+    backup.create(census.engine, census.settings, file, CLI)
+    with zipfile.ZipFile(file) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    members["tables/staff.jsonl"] = b"{broken\n"
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    assert isinstance(fresh, Settings)
+    engine = make_engine(fresh)
+    try:
+        with pytest.raises(HeadcountError) as caught:
+            backup.restore(engine, fresh, broken, CLI)
+        assert caught.value.problem is errors.BACKUP_INVALID
+        assert "staff line 1" in caught.value.details["reason"]
+    finally:
+        engine.dispose()

@@ -36,7 +36,12 @@ def _run(settings: Settings, *args: str) -> dict[str, Any]:
     return parsed
 
 
-def test_operator_flow(settings: Settings, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_operator_flow(
+    settings: Settings,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     init = _run(settings, "init", "--profile", "gm")
     password = str(init["one_time_password"])
     assert len(password) == 20 and init["username"] == "admin"
@@ -51,6 +56,7 @@ def test_operator_flow(settings: Settings, tmp_path: Path, request: pytest.Fixtu
     finally:
         engine.dispose()
     assert _run(settings, "migrate")["revision"] == init["revision"]
+    assert not [r for r in caplog.records if password in r.getMessage()]  # D7: never logged
     population = write_population(tmp_path / "pop", households=9)
     loaded = _run(settings, "load", str(population.directory), "--batch-size", "4")
     assert loaded["households_added"] == 9 and loaded["persons_read"] == len(population.persons)
