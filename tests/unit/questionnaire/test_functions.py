@@ -27,6 +27,10 @@ IDS = [
     "36042619911301007X",  # month 13
     "36042620000229001X",  # leap day 2000
     "36042619000229001X",  # not a leap day in 1900
+    "36042620040229001X",  # leap day 2004
+    "36042619960431001X",  # 31 April
+    "36042618800101001X",  # the earliest accepted date
+    "36042618791231001X",  # a day before it
     "3604261991X101007X",  # X inside
     "36042619910101007x",  # lowercase (normalised input never has it)
     "ABCDEFGHIJKLMNOPQR",
