@@ -25,6 +25,14 @@ def verify_command(
             help="signed tree heads kept outside the database (default: HEADCOUNT_AUDIT_HEAD_FILE)",
         ),
     ] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="the auditor's copy of the signing public key "
+            "(default: audit-signing.pub beside the head file)",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
     key_file: KeyFile = None,
     as_json: AsJson = False,
@@ -37,7 +45,7 @@ def verify_command(
 
     def work() -> Verdict:
         settings = settings_from(database_url, key_file, head)
-        trusted = heads.trusted_heads(settings, require_file=True)
+        trusted = heads.trusted_heads(settings, require_file=True, public_key_file=public_key)
         engine = make_engine(settings)
         try:
             migrate.require_current(engine)

@@ -88,7 +88,9 @@ def export_current(settings: Settings) -> dict[str, Any]:
     return head
 
 
-def trusted_public_key(settings: Settings) -> bytes:
+def trusted_public_key(settings: Settings, public_key_file: Path | None = None) -> bytes:
+    if public_key_file is not None:
+        return load_public_key(public_key_file)
     public = public_key_path(settings)
     if public.exists():
         return load_public_key(public)
@@ -101,6 +103,7 @@ def trusted_heads(
     *,
     require_file: bool = False,
     max_size: int | None = None,
+    public_key_file: Path | None = None,
 ) -> list[SignedTreeHead]:
     """Heads from the head file (and ``extra``), every signature checked (E1503 otherwise)."""
     path = head_file_path(settings)
@@ -111,7 +114,7 @@ def trusted_heads(
         raise HeadcountError(errors.AUDIT_NO_HEAD, path=str(path))
     found.extend(SignedTreeHead.from_json(h) for h in extra)
     if found:
-        key = trusted_public_key(settings)
+        key = trusted_public_key(settings, public_key_file)
         for head in found:
             verify_head(head, key)
     if max_size is not None:

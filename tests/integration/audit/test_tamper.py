@@ -155,3 +155,33 @@ def test_a_forged_head_file_is_refused(logged: Census) -> None:
     with pytest.raises(Exception) as caught:
         heads.trusted_heads(logged.settings)
     assert getattr(caught.value, "problem", None) is errors.TREE_HEAD_SIGNATURE_INVALID
+
+
+def test_an_auditor_verifies_with_the_public_key_only(logged: Census, tmp_path: Path) -> None:
+    from headcount.audit.heads import SigningKey
+
+    settings = logged.settings
+    auditor = tmp_path / "auditor-copy"
+    auditor.mkdir()
+    public = auditor / "operator.pub"
+    SigningKey.load(heads.signing_key_path(settings)).export_public(public)
+    heads_copy = auditor / "heads.jsonl"
+    heads_copy.write_bytes(heads.head_file_path(settings).read_bytes())
+    args = [
+        "audit",
+        "verify",
+        "--database-url",
+        settings.database_url,
+        "--key-file",
+        str(settings.key_file),
+        "--head",
+        str(heads_copy),
+        "--json",
+    ]
+    env = {"HEADCOUNT_AUDIT_SIGNING_KEY_FILE": str(tmp_path / "no-such-private-key")}
+    ok = CliRunner().invoke(app, [*args, "--public-key", str(public)], env=env)
+    assert ok.exit_code == 0 and '"ok":true' in ok.output
+    stranger = auditor / "stranger.pub"
+    SigningKey.create(auditor / "stranger.key").export_public(stranger)
+    refused = CliRunner().invoke(app, [*args, "--public-key", str(stranger)], env=env)
+    assert refused.exit_code == 2 and "E1503" in refused.output
