@@ -185,3 +185,11 @@ def test_an_auditor_verifies_with_the_public_key_only(logged: Census, tmp_path: 
     SigningKey.create(auditor / "stranger.key").export_public(stranger)
     refused = CliRunner().invoke(app, [*args, "--public-key", str(stranger)], env=env)
     assert refused.exit_code == 2 and "E1503" in refused.output
+
+
+def test_no_head_is_exported_for_a_log_that_shrank(logged: Census) -> None:
+    size = _verify(logged).entries
+    _tamper(logged, lambda c: c.execute(delete(AuditEntry).where(AuditEntry.seq == size)))
+    with pytest.raises(Exception) as caught:  # noqa: PT011 — checked just below
+        heads.export_current(logged.settings)
+    assert getattr(caught.value, "problem", None) is errors.TREE_HEAD_ROLLBACK
