@@ -1,10 +1,11 @@
 """The publish gate: the one check every file passes before it leaves the system.
 
 ``check(paths)`` scans and returns a ``Verdict``; ``require_clean(paths)`` raises PUBLISH_BLOCKED
-when the verdict is not a pass. The gate fails closed: a file it cannot read (encrypted, damaged,
-unsupported), a PDF page without a text layer, or any finding that still exposes personal
-information blocks publication. Already-masked values that expose nothing (``1****************X``)
-are listed as notes and do not block.
+when the verdict is not a pass; ``publish(source, target)`` copies a file out only when it passes.
+The gate fails closed: a file it cannot read (encrypted, damaged, unsupported), a PDF page without
+a text layer, or any finding that still exposes personal information blocks publication.
+Already-masked values that expose nothing (``1****************X``) are listed as notes and do not
+block.
 
 The verdict renders as JSON (``to_json``) and as SARIF 2.1.0 (``to_sarif``) for code-scanning and
 CI tools. Neither contains a value in clear, nor any hash of one (an unkeyed hash of an ID number is
@@ -13,6 +14,10 @@ reversible by enumeration).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -144,6 +149,33 @@ def require_clean(paths: Iterable[Path], scanner: Scanner | None = None) -> Verd
         raise HeadcountError(
             errors.PUBLISH_BLOCKED, path=str(bad.path) if bad else "-", count=count
         )
+    return verdict
+
+
+def publish(source: Path, target: Path, scanner: Scanner | None = None) -> Verdict:
+    """Copy ``source`` to ``target`` (e.g. the folder served to the public) only if it passes.
+
+    The copy goes through a temporary file and a rename, so ``target`` never holds a half-copied
+    or unchecked file; on a fail, PUBLISH_BLOCKED is raised and nothing is written.
+    """
+    verdict = require_clean([source], scanner)
+    temporary: Path | None = None
+    try:
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=".headcount-", suffix=target.suffix
+        )
+        os.close(handle)
+        temporary = Path(name)
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise HeadcountError(
+            errors.FILE_UNREADABLE, path=str(target), reason=exc.strerror or type(exc).__name__
+        ) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
     return verdict
 
 

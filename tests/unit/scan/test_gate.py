@@ -84,3 +84,14 @@ def test_sarif(files: dict[str, Path]) -> None:
     assert run["invocations"][0]["executionSuccessful"] is False
     assert run["invocations"][0]["toolExecutionNotifications"][0]["descriptor"]["id"] == "E1703"
     assert not any(v in json.dumps(sarif, ensure_ascii=False) for v in CLEAR_VALUES)
+
+
+def test_publish_copies_only_clean_files(files: dict[str, Path], tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    public.mkdir()
+    assert gate.publish(files["clean"], public / "table.csv").passed
+    assert (public / "table.csv").read_bytes() == files["clean"].read_bytes()
+    with pytest.raises(HeadcountError) as caught:
+        gate.publish(files["leaky"], public / "list.txt")
+    assert caught.value.code == "E1710"
+    assert sorted(p.name for p in public.iterdir()) == ["table.csv"]
