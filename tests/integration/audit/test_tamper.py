@@ -16,6 +16,7 @@ from headcount.audit.log import canonical_bytes
 from headcount.audit.merkle import leaf_hash
 from headcount.audit.verify_core import Verdict
 from headcount.cli import app
+from headcount.errors import HeadcountError
 from headcount.store import heads, loader
 from headcount.store.models import AuditEntry
 from headcount.store.session import read_transaction
@@ -152,9 +153,9 @@ def test_a_forged_head_file_is_refused(logged: Census) -> None:
     path = heads.head_file_path(logged.settings)
     lines = path.read_text().splitlines()
     path.write_text("\n".join([*lines[:-1], lines[-1].replace('"size": ', '"size": 1')]) + "\n")
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(HeadcountError) as caught:
         heads.trusted_heads(logged.settings)
-    assert getattr(caught.value, "problem", None) is errors.TREE_HEAD_SIGNATURE_INVALID
+    assert caught.value.problem is errors.TREE_HEAD_SIGNATURE_INVALID
 
 
 def test_an_auditor_verifies_with_the_public_key_only(logged: Census, tmp_path: Path) -> None:
@@ -190,6 +191,6 @@ def test_an_auditor_verifies_with_the_public_key_only(logged: Census, tmp_path: 
 def test_no_head_is_exported_for_a_log_that_shrank(logged: Census) -> None:
     size = _verify(logged).entries
     _tamper(logged, lambda c: c.execute(delete(AuditEntry).where(AuditEntry.seq == size)))
-    with pytest.raises(Exception) as caught:  # noqa: PT011 — checked just below
+    with pytest.raises(HeadcountError) as caught:
         heads.export_current(logged.settings)
-    assert getattr(caught.value, "problem", None) is errors.TREE_HEAD_ROLLBACK
+    assert caught.value.problem is errors.TREE_HEAD_ROLLBACK
