@@ -45,19 +45,75 @@ class LoadReport:
 Progress = Callable[[int, int], None]  # (households done, households total)
 
 
-def scan(directory: Path, table: str, *, required: bool = True) -> pl.LazyFrame | None:
+def _part_files(directory: Path, table: str) -> list[Path]:
     folder = directory / table
-    parquet = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-    csv = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-    if parquet:
-        return pl.scan_parquet([str(p) for p in parquet])
-    if csv:
-        return pl.scan_csv([str(p) for p in csv], infer_schema=False)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.parquet")) or sorted(folder.glob("*.csv"))
+
+
+def _scan_files(files: list[Path]) -> pl.LazyFrame:
+    if files[0].suffix == ".parquet":
+        return pl.scan_parquet([str(p) for p in files])
+    return pl.scan_csv([str(p) for p in files], infer_schema=False)
+
+
+def scan(directory: Path, table: str, *, required: bool = True) -> pl.LazyFrame | None:
+    files = _part_files(directory, table)
+    if files:
+        return _scan_files(files)
     if required:
         raise HeadcountError(
             errors.LOAD_DIRECTORY_INVALID, path=str(directory), reason=f"no {table}/ parts"
         )
     return None
+
+
+Group = tuple[pl.LazyFrame, pl.LazyFrame | None, pl.LazyFrame | None]  # households, persons, deaths
+
+
+def _groups(directory: Path) -> list[Group]:
+    """Process the directory part by part when every person and death form sits in the part of
+    the same name as its household (synth writes one part per chunk): memory stays one part.
+    Otherwise, whole tables at once. The check reads only the household id columns."""
+    all_households = scan(directory, "households")
+    assert all_households is not None  # scan raises E1613 when the table is missing
+    whole: list[Group] = [
+        (
+            all_households,
+            scan(directory, "persons"),
+            scan(directory, "death_forms", required=False),
+        )
+    ]
+    names = {
+        t: [p.name for p in _part_files(directory, t)]
+        for t in ("households", "persons", "death_forms")
+    }
+    if len(names["households"]) < 2 or set(names["persons"]) != set(names["households"]):
+        return whole
+    if names["death_forms"] and not set(names["death_forms"]) <= set(names["households"]):
+        return whole
+    groups: list[Group] = []
+    for name in names["households"]:
+        households = _scan_files([directory / "households" / name])
+        members = [
+            _scan_files([directory / t / name]) if name in names[t] else None
+            for t in ("persons", "death_forms")
+        ]
+        ids = households.select(pl.col("household_id").cast(pl.Utf8))
+        for frame in members:
+            if frame is None:
+                continue
+            orphans = (
+                frame.select(pl.col("household_id").cast(pl.Utf8))
+                .unique()
+                .join(ids, on="household_id", how="anti")
+                .collect()
+            )
+            if orphans.height:
+                return whole
+        groups.append((households, members[0], members[1]))
+    return groups
 
 
 def _pick(row: dict[str, Any], *names: str) -> Any:
@@ -155,34 +211,32 @@ class _Members:
 
 
 def _batches(directory: Path, size: int) -> Iterator[list[Submission]]:
-    households = scan(directory, "households")
-    assert households is not None
-    frame = households.collect()
-    persons = _Members(scan(directory, "persons"), "person_no")
-    deaths = _Members(scan(directory, "death_forms", required=False), "death_no")
-    for start in range(0, frame.height, size):
-        batch = []
-        for row in frame.slice(start, size).to_dicts():
-            household_id = str(row["household_id"])
-            items = unflatten({k: v for k, v in row.items() if k not in _HOUSEHOLD_META})
-            record: dict[str, Any] = {
-                "form": row.get("form") or "short",
-                "household_no": row.get("household_no"),
-                "items": items,
-                "persons": persons.of(household_id),
-            }
-            died = deaths.of(household_id)
-            if died:
-                record["deaths"] = died
-            batch.append(
-                Submission(
-                    household_id=household_id,
-                    small_area_code=str(row["small_area_code"]),
-                    record=record,
-                    submission_uuid=uuid.uuid5(_NAMESPACE, f"load:{household_id}"),
-                )
-            )
-        yield batch
+    for households, person_frame, death_frame in _groups(directory):
+        frame = households.collect()
+        persons = _Members(person_frame, "person_no")
+        deaths = _Members(death_frame, "death_no")
+        for start in range(0, frame.height, size):
+            yield [_submission(row, persons, deaths) for row in frame.slice(start, size).to_dicts()]
+
+
+def _submission(row: dict[str, Any], persons: _Members, deaths: _Members) -> Submission:
+    household_id = str(row["household_id"])
+    items = unflatten({k: v for k, v in row.items() if k not in _HOUSEHOLD_META})
+    record: dict[str, Any] = {
+        "form": row.get("form") or "short",
+        "household_no": row.get("household_no"),
+        "items": items,
+        "persons": persons.of(household_id),
+    }
+    died = deaths.of(household_id)
+    if died:
+        record["deaths"] = died
+    return Submission(
+        household_id=household_id,
+        small_area_code=str(row["small_area_code"]),
+        record=record,
+        submission_uuid=uuid.uuid5(_NAMESPACE, f"load:{household_id}"),
+    )
 
 
 def _manifest_households(manifest: Path, directory: Path) -> int:

@@ -87,3 +87,38 @@ def test_the_synth_generators_output_loads(census: Census, tmp_path: Path) -> No
     if census.kind == "sqlite":
         raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
         assert not [n for n in names if n and n.encode() in raw]
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+def test_parts_load_part_by_part_only_when_aligned(
+    census: Census, tmp_path: Path, aligned: bool
+) -> None:
+    """Synth writes one part per chunk; a person never gets separated from its household."""
+    pop = write_population(tmp_path / "pop", households=9)
+    households = pl.read_parquet(pop.directory / "households" / "part-00000.parquet")
+    persons = pl.read_parquet(pop.directory / "persons" / "part-00000.parquet")
+    first = households["household_id"].head(5)
+    in_first = persons["household_id"].is_in(first.implode())
+    if not aligned:  # move one person of the first part's households into the second part
+        in_first = in_first & (pl.int_range(persons.height, eager=True) != 0)
+    for folder in ("households", "persons"):
+        (pop.directory / folder / "part-00000.parquet").unlink()
+    households.filter(pl.col("household_id").is_in(first.implode())).write_parquet(
+        pop.directory / "households" / "part-00000.parquet"
+    )
+    households.filter(~pl.col("household_id").is_in(first.implode())).write_parquet(
+        pop.directory / "households" / "part-00001.parquet"
+    )
+    persons.filter(in_first).write_parquet(pop.directory / "persons" / "part-00000.parquet")
+    persons.filter(~in_first).write_parquet(pop.directory / "persons" / "part-00001.parquet")
+    assert (len(loader._groups(pop.directory)) == 2) is aligned
+    report = loader.load(census.engine, census.protector, pop.directory, batch_size=2)
+    assert report.households_added == 9
+    with read_transaction(census.engine) as s:
+        stored = s.execute(
+            select(Household.household_id, func.count(Person.id))
+            .join(Person, Person.household_ref == Household.id)
+            .group_by(Household.household_id)
+        ).all()
+    expected = persons.group_by("household_id").len()
+    assert dict(stored) == dict(zip(expected["household_id"], expected["len"], strict=True))
