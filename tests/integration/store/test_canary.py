@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import zipfile
 from pathlib import Path
@@ -15,8 +16,20 @@ from tests.integration.helpers import citizen_id_of, load_population, name_of, p
 from tests.integration.synthetic import CANARY_IDS, CANARY_NAMES, CANARY_STRINGS
 
 
+def _forms(canary: str) -> list[bytes]:
+    """UTF-8, UTF-16 (either order) and JSON's \\uXXXX escapes: every way a file could hold it."""
+    escaped = json.dumps(canary)[1:-1]
+    return [
+        canary.encode("utf-8"),
+        canary.encode("utf-16-le"),
+        canary.encode("utf-16-be"),
+        escaped.encode("ascii"),
+        escaped.lower().encode("ascii"),
+    ]
+
+
 def _leaks(blob: bytes) -> list[str]:
-    return [c for c in CANARY_STRINGS if c.encode("utf-8") in blob]
+    return [c for c in CANARY_STRINGS if any(form in blob for form in _forms(c))]
 
 
 def _database_bytes(census: Census) -> bytes:
