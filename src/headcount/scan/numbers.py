@@ -153,21 +153,22 @@ class NumberRecognizer:
             decimal_before = (
                 text[base - 1 : base] in _POINTS and text[base - 2 : base - 1].isdigit()
             )
-            if units is not None:
-                low, header = units.at(base)
-            else:
-                low = 0
             if value.isalnum():  # one group, no separators: the common case, without windows
                 if decimal_after or decimal_before or len(value) > 19:
                     continue
                 digits = value if value.isascii() else value.translate(_TO_ASCII)
                 if digits[-1] == "x":
                     digits = digits[:-1] + "X"
+                if len(digits) == 18 and self._id_known(digits):
+                    yield Hit("citizen_id", base, end, 0.99)  # needs no context
+                    continue
+                low, header = units.at(base) if units is not None else (0, header)
                 context = header + text[max(low, base - _LOOKBACK) : base]
                 kind = self._classify(digits, [len(digits)], context)
                 if kind is not None:
                     yield Hit(kind[0], base, end, kind[1])
                 continue
+            low, header = units.at(base) if units is not None else (0, header)
             groups = [(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(value)]
             if decimal_after:
                 groups.pop()
@@ -244,9 +245,21 @@ class NumberRecognizer:
         return None
 
     def _citizen_id(self, d: str, context: str) -> tuple[PiiType, float] | None:
-        """The rules of ``citizen_id.check`` (check character, real birth date not before 1880
-        nor after today, known historical area code), on the fast path: a document holds
-        thousands of numbers and only the verdict is needed here."""
+        structure = self._id_structure(d)
+        if structure is None:
+            return None
+        if structure:
+            return "citizen_id", 0.99
+        # A valid check character on an unknown area code: only with an ID label nearby.
+        return ("citizen_id", 0.75) if ID_RE.search(context) else None
+
+    def _id_known(self, d: str) -> bool:
+        return self._id_structure(d) is True
+
+    def _id_structure(self, d: str) -> bool | None:
+        """The rules of ``citizen_id.check`` on the fast path (a document holds thousands of
+        numbers and only the verdict is needed): None when the check character or the birth date
+        (from 1880, not after today) is wrong, else whether the area code is a known one."""
         head = d[:17]
         if not head.isdigit() or check_char(head) != d[17]:
             return None
@@ -260,10 +273,7 @@ class NumberRecognizer:
         if born > self.today:
             return None
         division = self._divisions.get(d[:6])
-        if division is None or division.level == "township":
-            # A valid check character on an unknown area code: only with an ID label nearby.
-            return ("citizen_id", 0.75) if ID_RE.search(context) else None
-        return "citizen_id", 0.99
+        return division is not None and division.level != "township"
 
     def _phone(self, d: str, lens: list[int], context: str) -> tuple[PiiType, float] | None:
         labelled = PHONE_RE.search(context) is not None
