@@ -69,7 +69,12 @@ def prepare(
         required.append((_NUMBER_KEYS[scope], pl.Int64()))
     for item in form.items(scope):
         required.extend((col, target(item)) for col in item.columns())
+    optional = {c for i in form.items(scope) if i.required is False for c in i.columns()}
     for column, wanted_type in required:
+        if column not in schema and column in optional:
+            # An optional item a frame does not carry was not collected: unanswered.
+            wanted.append(pl.lit(None, wanted_type).alias(column))
+            continue
         if column not in schema:
             raise HeadcountError(FRAME_COLUMN_MISSING, table=table, column=column)
         dtype = schema[column]

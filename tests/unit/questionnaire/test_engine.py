@@ -324,7 +324,7 @@ def test_hmtf_form_when_enabled() -> None:
                 "sex": 1,
                 "birth_year_month": "1980-01",
                 "identity_or_nationality": 4,
-                "nationality": "某国",
+                "country": "某国",
                 "purpose_of_stay": 2,
                 "length_of_stay": 5,
                 "education": 7,

@@ -121,3 +121,21 @@ def test_household_999_fills_only_h4() -> None:
 def test_routing_waits_for_the_answer_it_depends_on() -> None:
     asked = _asked(birth_year_month=None)["persons"][0]
     assert "education" not in asked  # unknown until the birth month is given
+
+
+def test_long_form_economic_block_follows_c18() -> None:
+    long = reference_forms()["long"]
+    base = {**BASE_PERSON, "marital_status": 2}
+
+    def asked(**person: Any) -> list[str]:
+        raw = {"form": "long", "items": {"household_type": 1}, "persons": [{**base, **person}]}
+        record = read_household(raw, reference_forms())
+        return engine_for(long).asked_items(record)["persons"][0]  # type: ignore[no-any-return]
+
+    economic = {"employer_type", "industry", "occupation", "reason_not_working", "hours_worked"}
+    assert not economic & set(asked(birth_year_month="2010-01"))  # a child: C18 not asked
+    worked = set(asked(worked_last_week=1))
+    assert {"employer_type", "industry", "occupation", "hours_worked"} <= worked
+    assert "reason_not_working" not in worked
+    idle = set(asked(worked_last_week=3))
+    assert "reason_not_working" in idle and not {"employer_type", "industry"} & idle

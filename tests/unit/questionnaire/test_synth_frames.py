@@ -1,6 +1,6 @@
-"""The batch edits on the synthetic census (headcount.synth), which is built independently from the
-same data contract: every error the generator injected into short-form persons is found, and hard
-findings fall only on households with an injected error."""
+"""The edits on the synthetic census (headcount.synth), which is built independently from the same
+data contract: every error the generator injected into persons is found, hard findings fall (almost)
+only on households with an injected error, and both executors agree on its short and long forms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from headcount.questionnaire.batch import validate_census
+from headcount.questionnaire.batch import validate_census, validate_frames
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.frames import to_households
 from headcount.questionnaire.loader import reference_forms
@@ -38,13 +38,10 @@ def _table(root: Path, name: str) -> pl.DataFrame:
 
 
 def test_injected_errors_are_found_and_clean_households_pass(census: Path) -> None:
-    households = _table(census, "households").filter(pl.col("form") == "short")
+    households = _table(census, "households")
     found = validate_census(households, _table(census, "persons"), _table(census, "death_forms"))
-    assert set(found["form"].unique()) == {"short"}
-    short_ids = set(households["household_id"])
-    truth = _table(census, "truth_errors").filter(
-        (pl.col("table") == "persons") & pl.col("household_id").is_in(list(short_ids))
-    )
+    assert set(found["form"].unique()) == {"short", "long"}
+    truth = _table(census, "truth_errors").filter(pl.col("table") == "persons")
     checked = 0
     for row in truth.iter_rows(named=True):
         rule = EXPECTED.get((row["error_type"], row["column"]))
@@ -59,15 +56,19 @@ def test_injected_errors_are_found_and_clean_households_pass(census: Path) -> No
         checked += 1
     assert checked >= 10
     with_errors = set(truth["household_id"])
-    hard = found.filter(pl.col("severity") == "hard")
+    # Short form only: the generator's long form disagrees with the reference on a few universes
+    # (employer of persons who did not work, C23 from 15 instead of 5, first marriage after
+    # 2020-10), which these edits rightly report.
+    hard = found.filter((pl.col("severity") == "hard") & (pl.col("form") == "short"))
     unexplained = hard.filter(~pl.col("household_id").is_in(list(with_errors)))
     assert unexplained.height <= hard.height * 0.2, unexplained.group_by("rule").len()
 
 
-def test_both_executors_agree_on_the_synthetic_census(census: Path) -> None:
-    form = reference_forms()["short"]
-    households = _table(census, "households").filter(pl.col("form") == "short")
-    persons = _table(census, "persons")
+@pytest.mark.parametrize("form_id", ["short", "long"])
+def test_both_executors_agree_on_the_synthetic_census(census: Path, form_id: str) -> None:
+    form = reference_forms()[form_id]
+    households = _table(census, "households").filter(pl.col("form") == form_id)
+    persons = _table(census, "persons").join(households.select("household_id"), on="household_id")
     deaths = _table(census, "death_forms")
     batch = validate_census(households, persons, deaths)
     online = set()
@@ -75,4 +76,16 @@ def test_both_executors_agree_on_the_synthetic_census(census: Path) -> None:
         for f in validate_household(household).findings:
             online.add((household["household_id"], f.rule, f.person_no, f.death_no))
     assert set(batch.select("household_id", "rule", "person_no", "death_no").iter_rows()) == online
-    assert len(online) > 20
+    assert len(online) > 5
+
+
+def test_hmtf_tables_are_checked(census: Path) -> None:
+    form = reference_forms()["hmtf"]
+    households = _table(census, "hmtf_households")
+    persons = _table(census, "hmtf_persons")
+    batch = validate_frames(form, households, persons)
+    online = set()
+    for household in to_households(form, households, persons):
+        result = validate_household(household, allow_provisional=True)
+        online |= {(household["household_id"], f.rule, f.person_no) for f in result.findings}
+    assert set(batch.select("household_id", "rule", "person_no").iter_rows()) == online
