@@ -123,6 +123,8 @@ def _name_at_end(run: str) -> str | None:
 
 def find_labelled(text: str) -> Iterator[Hit]:
     for m in _LABEL.finditer(text):
+        if text[m.end(1) : m.end(1) + 1] in ("*", "＊"):
+            continue  # already masked (司马*): the surname alone is not a name
         name = _name_in_run(m.group(1))
         if name is None:
             continue

@@ -7,6 +7,7 @@ from pathlib import Path
 from headcount.scan.corpus import generate
 from headcount.scan.evaluate import evaluate
 from headcount.scan.findings import PII_TYPES
+from headcount.scan.redact import redact_file
 
 
 def test_corpus_is_labelled_and_reproducible(tmp_path: Path) -> None:
@@ -31,3 +32,16 @@ def test_goals_on_the_corpus(tmp_path: Path) -> None:
     assert result.total().precision >= 0.99
     # Names without any context are planted on purpose and not found: recall is honest, < 100 %.
     assert result.scores["name"].recall >= 0.9
+
+
+def test_every_corpus_file_redacts_clean(tmp_path: Path) -> None:
+    corpus = generate(tmp_path / "in", 12, seed=99)
+    out = tmp_path / "out"
+    out.mkdir()
+    for path in corpus.files:
+        result = redact_file(path, out / path.name, check=True)
+        assert result.remaining == [], path.name
+        assert (
+            sum(result.replaced.values())
+            >= sum(1 for label in corpus.labels if label.file == str(path)) * 0.97
+        )
