@@ -9,6 +9,7 @@ a half-written population behind, and an existing non-empty directory is never t
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
@@ -93,8 +94,12 @@ def _run_chunks(
             yield c, _chunk_job(plan, c, seed, cfg, root, fmt)
         return
     # The plan goes to each worker once; a job is just a chunk number.
+    # spawn, not fork: a forked copy of Polars' thread pool can deadlock.
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(plan, seed, cfg, root, fmt)
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(plan, seed, cfg, root, fmt),
     ) as pool:
         futures = [pool.submit(_worker_job, c) for c in range(plan.chunks)]
         for c, fut in enumerate(futures):

@@ -73,6 +73,7 @@ def provinces() -> dict[str, ProvinceTargets]:
     rows = _rows("results-2020-provinces.csv")
     pops = {r["province_code"]: int(r["population"]) for r in rows}
     residual = _residuals(rows, nat)
+    rest_share = _age_rest_shares(rows, nat, residual["age_0_14_pct"])
     scale = _minority_odds_scale(raw_minority, pops, nat["ethnic_minorities_pct"])
     out: dict[str, ProvinceTargets] = {}
     for r in rows:
@@ -83,20 +84,15 @@ def provinces() -> dict[str, ProvinceTargets]:
             male = residual["male_pct"]
             fallback.append("male_pct")
         ages = {k: _num(r[f"age_{k}_pct"]) for k in AGE_GROUPS}
-        age_pct: dict[str, float] = {}
-        if ages["0_14"] is None:
-            fallback.append("age")
-            age_pct = {k: residual[f"age_{k}_pct"] for k in AGE_GROUPS}
-        elif None in ages.values():
-            # Only 0-14 is known: spread the rest in the residual proportions.
-            fallback.append("age_15_plus")
-            rest = 100.0 - ages["0_14"]
-            res_rest = 100.0 - residual["age_0_14_pct"]
-            age_pct = {"0_14": ages["0_14"]}
-            for k in AGE_GROUPS[1:]:
-                age_pct[k] = residual[f"age_{k}_pct"] * rest / res_rest
-        else:
+        age_pct: dict[str, float]
+        if None not in ages.values():
             age_pct = {k: float(v) for k, v in ages.items() if v is not None}
+        else:
+            fallback.append("age" if ages["0_14"] is None else "age_15_plus")
+            a0 = ages["0_14"] if ages["0_14"] is not None else residual["age_0_14_pct"]
+            age_pct = {"0_14": a0}
+            for k in AGE_GROUPS[1:]:
+                age_pct[k] = rest_share[k] * (100.0 - a0)
         edu: dict[str, float] = {}
         for level in EDUCATION_LEVELS:
             value = _num(r[f"edu_{level}_per_100k"])
@@ -138,6 +134,26 @@ def _residuals(rows: list[dict[str, str]], nat: NationalTargets) -> dict[str, fl
             continue
         rest = national_of[column] * total - sum(v * p for v, p in known)
         out[column] = rest / (total - known_pop)
+    return out
+
+
+def _age_rest_shares(
+    rows: list[dict[str, str]], nat: NationalTargets, residual_0_14: float
+) -> dict[str, float]:
+    """For provinces without the 15+ age cells: each group's share of their population aged 15+,
+    chosen so the 31 provinces reproduce the national groups and each province sums to 100."""
+    total = sum(int(r["population"]) for r in rows)
+    known = [r for r in rows if r["age_15_59_pct"].strip()]
+    unknown = [r for r in rows if not r["age_15_59_pct"].strip()]
+    rest = sum(
+        (100.0 - (_num(r["age_0_14_pct"]) or residual_0_14)) * int(r["population"]) for r in unknown
+    )
+    out: dict[str, float] = {}
+    for k in AGE_GROUPS[1:]:
+        need = nat[f"age_{k}_pct"] * total - sum(
+            float(r[f"age_{k}_pct"]) * int(r["population"]) for r in known
+        )
+        out[k] = need / rest if rest else nat[f"age_{k}_pct"] / (100.0 - nat["age_0_14_pct"])
     return out
 
 
