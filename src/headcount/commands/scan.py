@@ -85,8 +85,8 @@ def scan_command(
 ) -> None:
     """Find personal information in .txt .csv .xlsx .html .docx and text .pdf files.
 
-    Values are never shown in clear: only masked previews. Exit status 0 = nothing found,
-    1 = findings, 2 = a file could not be scanned.
+    Values are never shown in clear: only masked previews. Exit status 0 = nothing that blocks
+    publication, 1 = findings, 2 = a file could not be scanned.
     """
     verdict = gate.check(paths, min_confidence=min_confidence)
     if sarif is not None:
