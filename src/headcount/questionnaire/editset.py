@@ -131,10 +131,16 @@ def _parse(form: Form, text: str, scope: Scope, where: str) -> r.Node:
     return node
 
 
-def _asked(form: Form, scope: Scope) -> dict[str, r.Node]:
+def _asked(form: Form, scope: Scope) -> tuple[dict[str, r.Node], dict[str, r.Node]]:
+    """Each item's asked condition, as variables computed once per row in item order.
+
+    Returns the definitions (``_asked_<scope>_<key>`` → expression, reading earlier ones) and, per
+    item key, the node that reads it (``true`` for an item everyone is asked).
+    """
     items = form.items(scope)
-    keys = {i.key for i in items}
+    order = [i.key for i in items]
     guards: dict[str, list[r.Node]] = {i.key: [] for i in items}
+    definitions: dict[str, r.Node] = {}
     asked: dict[str, r.Node] = {}
     all_died = form.all_died
     for item in items:
@@ -144,16 +150,22 @@ def _asked(form: Form, scope: Scope) -> dict[str, r.Node]:
         died_guard: r.Node | None = None
         if scope == "household" and all_died is not None and item.key not in all_died.items:
             died_guard = r.Binary("!=", r.Name("household_no"), r.Const(all_died.household_no))
-        asked[item.key] = r.conj(died_guard, universe, *guards[item.key])
+        condition = r.conj(died_guard, universe, *guards[item.key])
+        if condition == r.Const(True):
+            asked[item.key] = condition
+        else:
+            name = f"_asked_{scope}_{item.key}"
+            definitions[name] = condition
+            asked[item.key] = r.Name(name)
         for skip in item.skips:
             cond = _parse(form, skip.when, scope, f"{item.id} skip")
             for target in skip.skip:
-                if target not in keys:
+                if target not in guards:
                     raise _fail(form, f"{item.id} skips unknown item {target}")
-                if [i.key for i in items].index(target) <= [i.key for i in items].index(item.key):
+                if order.index(target) <= order.index(item.key):
                     raise _fail(form, f"{item.id} skips backwards to {target}")
                 guards[target].append(r.negate(r.conj(asked[item.key], cond)))
-    return asked
+    return definitions, asked
 
 
 def _between(node: r.Node, low: float | None, high: float | None) -> r.Node:
@@ -302,7 +314,11 @@ def build(form: Form) -> EditSet:
     clash = set(derived["person"]) & set(derived["household"])
     if clash:
         raise _fail(form, f"derived variables in two scopes: {sorted(clash)}")
-    asked = {scope: _asked(form, scope) for scope in SCOPES}
+    asked: dict[Scope, dict[str, r.Node]] = {}
+    for scope in SCOPES:
+        # Asked conditions join the derived variables: both executors compute them once per row.
+        definitions, asked[scope] = _asked(form, scope)
+        derived[scope].update(definitions)
     checks: list[Check] = []
     for scope in SCOPES:
         for item in form.items(scope):

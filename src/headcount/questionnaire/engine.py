@@ -72,7 +72,10 @@ class Engine:
     def __init__(self, form: Form) -> None:
         edits: EditSet = edit_set(form)
         self.form = form
-        own = {s: scope_names(form, s) - scope_names(form, "household") for s in SCOPES}
+        own = {
+            s: (scope_names(form, s) | set(edits.derived[s])) - scope_names(form, "household")
+            for s in SCOPES
+        }
         own["household"] = scope_names(form, "household")
         compiler = PythonCompiler(own, edits.constants)
         self.derived: dict[Scope, list[tuple[str, Fn]]] = {

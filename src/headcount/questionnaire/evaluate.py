@@ -72,6 +72,9 @@ class PythonCompiler:
         self.constants = constants
 
     def compile(self, node: r.Node, scope: Scope) -> Fn:
+        fast = self._shortcut(node, scope)
+        if fast is not None:
+            return fast
         if isinstance(node, r.Const):
             value = node.value
             return lambda _c: value
@@ -91,6 +94,32 @@ class PythonCompiler:
                 return lambda c: None if (v := inner(c)) is None else v not in values
             return lambda c: None if (v := inner(c)) is None else v in values
         return self._call(node, scope)
+
+    def _shortcut(self, node: r.Node, scope: Scope) -> Fn | None:
+        """One closure instead of three for the shapes generated edits use most: a presence test
+        or a comparison of an answer with a literal. Same results as the general path."""
+        target = _answer(node)
+        if target is None or target in self.constants:
+            return None
+        on_row = scope != "household" and target in self.own_names[scope]
+
+        def read(c: Ctx) -> Any:
+            return (c.row if on_row else c.hh).get(target)
+
+        if isinstance(node, r.Call):  # is_null(answer)
+            return lambda c: read(c) is None
+        if isinstance(node, r.Unary):  # not is_null(answer)
+            return lambda c: read(c) is not None
+        if isinstance(node, r.InList):
+            values = frozenset(node.values)
+            if node.negated:
+                return lambda c: None if (v := read(c)) is None else v not in values
+            return lambda c: None if (v := read(c)) is None else v in values
+        assert isinstance(node, r.Binary) and isinstance(node.right, r.Const)
+        op, literal = _COMPARE[node.op], node.right.value
+        if literal is None:
+            return lambda _c: None
+        return lambda c: None if (v := read(c)) is None else op(v, literal)
 
     def _name(self, name: str, scope: Scope) -> Fn:
         if name in self.constants:
@@ -142,6 +171,30 @@ class PythonCompiler:
             only = compiled[0]
             return lambda c: fn(only(c))
         return lambda c: fn(*(a(c) for a in compiled))
+
+
+_SHORTCUT_COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+
+
+def _answer(node: r.Node) -> str | None:
+    """The variable a shortcut shape reads, or None when the node has another shape."""
+    if isinstance(node, r.Unary) and node.op == "not":
+        node = node.operand
+        if not (isinstance(node, r.Call) and node.func == "is_null"):
+            return None
+    if isinstance(node, r.Call) and node.func == "is_null" and len(node.args) == 1:
+        arg = node.args[0]
+        return arg.name if isinstance(arg, r.Name) else None
+    if isinstance(node, r.InList) and isinstance(node.operand, r.Name):
+        return node.operand.name
+    if (
+        isinstance(node, r.Binary)
+        and node.op in _SHORTCUT_COMPARE
+        and isinstance(node.left, r.Name)
+        and isinstance(node.right, r.Const)
+    ):
+        return node.left.name
+    return None
 
 
 def _count_persons(args: list[Fn]) -> Fn:
