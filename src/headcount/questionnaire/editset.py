@@ -121,6 +121,8 @@ def _validate(form: Form, node: r.Node, scope: Scope, where: str, in_aggregate: 
             raise _fail(form, f"{where}: unknown function {node.func}()")
         if len(node.args) != fn.arity:
             raise _fail(form, f"{where}: {node.func}() takes {fn.arity} argument(s)")
+        if fn.uses_helpers and not isinstance(node.args[0], r.Name):
+            raise _fail(form, f"{where}: {node.func}() reads an item, not an expression")
         for arg in node.args:
             _validate(form, arg, scope, where, in_aggregate)
 
@@ -310,7 +312,9 @@ def build(form: Form) -> EditSet:
         for name, text in form.derived.get(scope, {}).items():
             if name in form.columns(scope) or name in constants(form):
                 raise _fail(form, f"derived variable {name} hides an item or constant")
-            derived[scope][name] = _parse(form, text, scope, f"derived {name}")
+            node = _parse(form, text, scope, f"derived {name}")
+            _validate(form, node, scope, f"derived {name}", True)  # no aggregates: per row only
+            derived[scope][name] = node
     clash = set(derived["person"]) & set(derived["household"])
     if clash:
         raise _fail(form, f"derived variables in two scopes: {sorted(clash)}")

@@ -107,3 +107,12 @@ def test_forms_group_is_registered_in_the_main_cli() -> None:
 
     result = runner.invoke(main_app, ["forms", "list", "--json"])
     assert result.exit_code == 0 and '"short"' in result.stdout
+
+
+def test_census_folder_option(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["list", "--json", "--census", str(tmp_path / "none")])
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["error"]["code"] == "E1202"
+    (tmp_path / "bad.yaml").write_text("form_id: [", "utf-8")
+    broken = runner.invoke(app, ["show", "short", "--census", str(tmp_path)])
+    assert broken.exit_code == 2 and "E1202" in broken.stderr

@@ -107,6 +107,16 @@ def test_another_census_is_another_folder(tmp_path: Path) -> None:
         ("type: code", "type: colour", "E1202", "type"),
         ("form_no: R601", "form_no: [R601", "E1202", "short.yaml"),
         ("code: HEAD_FIRST", "code: HEAD_ONE", "E1202", "HEAD_ONE"),
+        (
+            "birth_ym: birth_year_month_year * 12",
+            "birth_ym: count_persons() + 12",
+            "E1202",
+            "count_persons",
+        ),
+        ("check: age >= 18", "check: id_sex(citizen_id + 1) == 1", "E1202", "id_sex"),
+        ("check: age >= 18", "check: head(head(age)) > 1", "E1202", "head"),
+        ("check: age >= 18", "check: abs(age, 1) > 1", "E1202", "abs"),
+        ("check: age >= 18", "check: count_deaths() > 1", "E1202", "count_deaths"),
     ],
 )
 def test_bad_form_files_are_reported_when_loaded(
