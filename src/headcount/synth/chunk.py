@@ -15,7 +15,8 @@ from headcount.synth.geography import Plan
 from headcount.synth.registers import ERROR_SCHEMA, concat_errors
 
 DUPLICATE = 2
-_MOVE_NAMES = np.array(["", "within_city", "intraprovincial", "interprovincial"], dtype=object)
+_MOVE_NAMES = ("", "within_city", "intraprovincial", "interprovincial")
+_NO_ID_NAMES = ("", "unregistered_newborn", "hukou_pending")
 
 
 def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, pl.DataFrame]:
@@ -75,7 +76,7 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     households = pl.DataFrame(
         {
             "household_id": hh_ids,
-            "form": np.where(in_long, "long", "short"),
+            "form": _labels(in_long.astype(np.int64) + 1, ("", "short", "long")),
             "household_no": pl.Series(r.hh_no).cast(pl.Utf8).str.zfill(3),
             "small_area_code": pl.Series(plan.code[t.rows][r.hh_area]).cast(pl.Utf8),
             "dwelling_unit_id": d_units.household_unit,
@@ -381,17 +382,13 @@ def _truth_persons(
     )
     inter = hk.separated & (hk.county // 10000 != plan.county[t.rows][res_area] // 10000)
     move = np.where(hk.separated, np.where(within, 1, np.where(inter, 3, 2)), 0)
-    no_id = pl.Series(
-        np.where(
-            hk.hukou_place == 5, np.where(p.age == 0, "unregistered_newborn", "hukou_pending"), ""
-        )
-    )
+    no_id_code = np.where(hk.hukou_place == 5, np.where(p.age == 0, 1, 2), 0)
     return pl.DataFrame(
         {
             "person_key": keys,
             "name": t.name,
             "citizen_id": t.citizen_id,
-            "no_id_reason": pl.select(pl.when(no_id != "").then(no_id)).to_series(),
+            "no_id_reason": _labels(no_id_code, _NO_ID_NAMES),
             "sex": p.sex,
             "birth_year": t.year,
             "birth_month": p.month,
@@ -412,9 +409,7 @@ def _truth_persons(
             "hukou_household_id": huk_hid,
             "hukou_person_no": huk_no,
             "separated": hk.separated,
-            "move_class": pl.select(
-                pl.when(pl.Series(move > 0)).then(pl.Series(_MOVE_NAMES[move].astype(str)))
-            ).to_series(),
+            "move_class": _labels(move, _MOVE_NAMES),
             "abroad": hk.abroad > 0,
             "missed_by_census": missed,
             "duplicated_in_census": duplicated,
@@ -437,3 +432,9 @@ def _truth_deaths(d: deaths.Deaths, keys: pl.Series, hh_ids: pl.Series) -> pl.Da
             "age_at_death": d.age_at_death,
         }
     )
+
+
+def _labels(codes: NDArray[np.integer], names: tuple[str, ...]) -> pl.Series:
+    """Text labels for small integer codes; code 0 (or an empty name) is null."""
+    table = pl.Series([n or None for n in names], dtype=pl.Utf8)
+    return table.gather(pl.Series(codes.astype(np.int64)))

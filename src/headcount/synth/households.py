@@ -169,11 +169,18 @@ def _place(
 def collective_sizes(rng: np.random.Generator, persons: int) -> NDArray[np.int64]:
     """Sizes of collective households (dormitories, care homes, sites): many small, a few large;
     the published mean is 4.17 persons, capped here at 300 so a small area stays under 2,000."""
-    sizes: list[int] = []
-    left = persons
-    while left > 0:
-        draw = rng.choice([1, 2, 3, 5, 12, 40, 120], p=[0.40, 0.15, 0.12, 0.12, 0.12, 0.07, 0.02])
-        size = int(min(left, max(1, round(draw * rng.uniform(0.6, 1.5))), 300))
-        sizes.append(size)
-        left -= size
+    if persons <= 0:
+        return np.zeros(0, dtype=np.int64)
+    # Draw more sizes than needed at once, keep those that fit, trim the last one.
+    k = persons // 3 + 8
+    base = rng.choice(
+        [1, 2, 3, 5, 12, 40, 120], size=k, p=[0.40, 0.15, 0.12, 0.12, 0.12, 0.07, 0.02]
+    )
+    drawn = np.clip(np.round(base * rng.uniform(0.6, 1.5, k)), 1, 300).astype(np.int64)
+    while drawn.sum() < persons:  # rare: top up with small households
+        drawn = np.append(drawn, rng.integers(1, 4, persons))
+    cum = np.cumsum(drawn)
+    last = int(np.searchsorted(cum, persons))
+    sizes = drawn[: last + 1].copy()
+    sizes[-1] -= int(cum[last]) - persons
     return np.asarray(sizes, dtype=np.int64)

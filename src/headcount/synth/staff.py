@@ -68,7 +68,9 @@ def generate(rng: np.random.Generator, plan: Plan) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "staff_id": staff_id,
-            "role": pl.Series(np.where(role == 0, "supervisor", "enumerator")),
+            "role": pl.Series(["supervisor", "enumerator"]).gather(
+                pl.Series(role.astype(np.int64))
+            ),
             "badge_no": badge,
             "name": names,
             "sex": sex,
