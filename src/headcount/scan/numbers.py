@@ -138,6 +138,7 @@ class NumberRecognizer:
     def __init__(self, today: date | None = None) -> None:
         self.today = today or date.today()
         self._divisions = divisions()
+        self._areas: dict[str, bool] = {}  # area code → known; a few thousand entries at most
 
     def find(self, text: str, header: str = "", units: Units | None = None) -> Iterator[Hit]:
         """Hits in ``text``; with ``units``, ``text`` is several units joined and each number's
@@ -272,8 +273,12 @@ class NumberRecognizer:
             return None
         if born > self.today:
             return None
-        division = self._divisions.get(d[:6])
-        return division is not None and division.level != "township"
+        area = d[:6]
+        known = self._areas.get(area)
+        if known is None:
+            division = self._divisions.get(area)
+            known = self._areas[area] = division is not None and division.level != "township"
+        return known
 
     def _phone(self, d: str, lens: list[int], context: str) -> tuple[PiiType, float] | None:
         labelled = PHONE_RE.search(context) is not None
