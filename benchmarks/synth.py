@@ -43,9 +43,8 @@ def main() -> int:
         seconds = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
         rows = sum(t["rows"] for t in result.manifest["tables"].values())
-        print(
-            f"persons: {args.persons:,}  workers: {args.workers}  chunks: {result.manifest['chunks']}"
-        )
+        chunks = result.manifest["chunks"]
+        print(f"persons: {args.persons:,}  workers: {args.workers}  chunks: {chunks}")
         print(f"seconds: {seconds:.2f}  rows_all_tables: {rows:,}  parquet_mb: {size / 2**20:.1f}")
         print(f"peak_rss_mb: {_peak_rss_mb():.0f}")
         rep = report.build(out)
