@@ -59,7 +59,7 @@ _FOLLOW_WORDS = _word_set(
 )
 _LABEL = re.compile("(?:" + "|".join(NAME_LABELS) + ")" + r"[\s:：]*([\u4e00-\u9fff·]{2,12})")
 _BEFORE_ID = re.compile(
-    r"([\u4e00-\u9fff·]{2,16})[\s,，、:：(（]*"
+    r"([\u4e00-\u9fff·]{2,16})(?:[\s,，、]+(?:[男女]|\d{1,3}岁?))*[\s,，、:：(（]*"
     r"(?:公民)?(?:身份证号码|身份证号|身份证|身份号码|证件号码|证件号)?[\s:：]*$"
 )
 _MINORITY_AT_END = re.compile(r"[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{1,8}$")
@@ -135,8 +135,8 @@ def find_labelled(text: str) -> Iterator[Hit]:
 
 
 def find_before(text: str, id_start: int, low: int = 0) -> Hit | None:
-    """A name written right before an ID number (``张三 110101…``, ``张三，身份证号…``);
-    ``low`` is where the ID's own text unit starts."""
+    """A name written right before an ID number (``张三 110101…``, ``张三，身份证号…``, also with
+    the sex and age between: ``张三 男 35 110101…``); ``low`` is where the ID's unit starts."""
     m = _BEFORE_ID.search(text, max(low, id_start - 24), id_start)
     if m is None:
         return None

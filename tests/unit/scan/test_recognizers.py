@@ -32,7 +32,13 @@ def test_labelled_names(text: str, name: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [(f"王小明 {ID}", "王小明"), (f"张三，身份证号码：{ID}", "张三"), (f"于凯飞 {ID}", "于凯飞")],
+    [
+        (f"王小明 {ID}", "王小明"),
+        (f"张三，身份证号码：{ID}", "张三"),
+        (f"于凯飞 {ID}", "于凯飞"),
+        (f"3 刘洋 男 35 {ID}", "刘洋"),
+        (f"陈静，女，{ID}", "陈静"),
+    ],
 )
 def test_name_right_before_an_id(text: str, name: str) -> None:
     assert found(text)[0] == ("name", name)
