@@ -13,11 +13,13 @@ followed exactly as the paper form routes the enumerator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from headcount.errors import FORM_DEFINITION_INVALID, HeadcountError
 from headcount.questionnaire import rules as r
+from headcount.questionnaire.expression_types import Type, infer, item_types
 from headcount.questionnaire.functions import AGGREGATES, FUNCTIONS
 from headcount.questionnaire.messages import generated_message
 from headcount.questionnaire.schema import SCOPES, Form, Item, Label, Scope, Severity
@@ -346,11 +348,35 @@ def build(form: Form) -> EditSet:
                 rule.message,
             )
         )
+    _check_types(form, derived, checks)
     codes = [c.code for c in checks]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
     if dupes:
         raise _fail(form, f"rule codes used twice: {dupes}")
     return EditSet(form, constants(form), derived, asked, tuple(checks))
+
+
+def _check_types(form: Form, derived: dict[Scope, dict[str, r.Node]], checks: list[Check]) -> None:
+    """Give every expression a type, so no mismatch reaches an executor (expression_types.py)."""
+    types: dict[Scope, dict[str, Type]] = {}
+    for scope in SCOPES:
+        own: dict[str, Type] = {}
+        for item in form.items(scope):
+            own.update(item_types(item))
+        own.update(dict.fromkeys(constants(form), "num"))
+        own.update({name: "str" if name == "household_no" else "num" for name in ROW_NAMES[scope]})
+        types[scope] = own if scope == "household" else {**types["household"], **own}
+        for name, node in derived[scope].items():
+            types[scope][name] = infer(node, types[scope], _type_error(form, f"derived {name}"))
+    for check in checks:
+        for part in (check.when, check.check):
+            found = infer(part, types[check.scope], _type_error(form, check.code))
+            if found not in ("bool", "any"):
+                raise _fail(form, f"{check.code}: a condition is needed, not a {found}")
+
+
+def _type_error(form: Form, where: str) -> Callable[[str], HeadcountError]:
+    return lambda reason: _fail(form, f"{where}: {reason}")
 
 
 def check_form(form: Form) -> EditSet:

@@ -117,6 +117,14 @@ def test_another_census_is_another_folder(tmp_path: Path) -> None:
         ("check: age >= 18", "check: head(head(age)) > 1", "E1202", "head"),
         ("check: age >= 18", "check: abs(age, 1) > 1", "E1202", "abs"),
         ("check: age >= 18", "check: count_deaths() > 1", "E1202", "count_deaths"),
+        ("check: age >= 18", "check: ethnic_group == 1", "E1202", "compares str with num"),
+        ("check: age >= 18", 'check: ethnic_group < "02" or name > 3', "E1202", "orders str"),
+        ("check: age >= 18", "check: age + name > 1", "E1202", "needs numbers"),
+        ("check: age >= 18", "check: age", "E1202", "a condition is needed"),
+        ("check: age >= 18", 'check: sex in [1, "2"]', "E1202", "'in' mixes"),
+        ("check: age >= 18", "check: if(age, 1, 2) == 1", "E1202", "if() needs bool"),
+        ("check: age >= 18", "check: length(age) > 1", "E1202", "length() needs str"),
+        ("check: age >= 18", "check: not age", "E1202", "'not' needs a bool"),
     ],
 )
 def test_bad_form_files_are_reported_when_loaded(
