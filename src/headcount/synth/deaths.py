@@ -91,7 +91,8 @@ def generate(rng: np.random.Generator, t: ChunkTruth, plan: Plan, cfg: SynthConf
     household_all = np.concatenate([household, -1 - np.searchsorted(all_died, d999_area)])
     county = plan.county[t.rows][area].astype(np.int64)
     day = birth_day(rng, birth_year, birth_month)
-    f17 = identities.unique_first17(rng, county, birth_year, birth_month, day, sex)
+    slots = identities.chunk_slots(t.chunk, plan.chunks, 1, 2)  # never a living person's number
+    f17 = identities.unique_first17(rng, county, birth_year, birth_month, day, sex, slots)
     ids = identities.id_strings(f17, identities.check_chars(f17))
     names = identities.names(rng, sex, np.arange(total), np.zeros(total, np.int8), np.arange(total))
     return Deaths(

@@ -56,9 +56,25 @@ def first17(
     return address.astype(np.int64) * 10**11 + date * 1_000 + seq.astype(np.int64)
 
 
-def sequence(rng: np.random.Generator, sex: NDArray[np.int8]) -> NDArray[np.int64]:
-    """Three digits, odd for men and even for women (never 000)."""
-    return np.asarray(rng.integers(1, 500, sex.size) * 2 + (sex == 1), dtype=np.int64)
+def sequence(
+    rng: np.random.Generator, sex: NDArray[np.int8], slots: NDArray[np.int64] | None = None
+) -> NDArray[np.int64]:
+    """Three digits, odd for men and even for women (never 000); ``slots`` limits the first two
+    digits' range (seq // 2) to a chunk's share of 1..499."""
+    pool = _ALL_SLOTS if slots is None or slots.size == 0 else slots
+    half = pool[rng.integers(0, pool.size, sex.size)]
+    return np.asarray(half * 2 + (sex == 1), dtype=np.int64)
+
+
+_ALL_SLOTS = np.arange(1, 500, dtype=np.int64)
+
+
+def chunk_slots(chunk: int, chunks: int, part: int = 0, parts: int = 1) -> NDArray[np.int64]:
+    """The sequence slots of one chunk (and one part of it: persons, deaths), disjoint between
+    chunks while there are fewer than 500 shares, so IDs are unique across the whole census."""
+    shares = min(chunks * parts, 499)
+    mine = (chunk * parts + part) % shares
+    return _ALL_SLOTS[_ALL_SLOTS % shares == mine]
 
 
 def unique_first17(
@@ -68,18 +84,22 @@ def unique_first17(
     month: NDArray[np.integer],
     day: NDArray[np.integer],
     sex: NDArray[np.int8],
+    slots: NDArray[np.int64] | None = None,
 ) -> NDArray[np.int64]:
-    """17 digits per person, redrawing the sequence where two persons of the chunk collide."""
-    seq = sequence(rng, sex)
-    f17 = first17(address, year, month, day, seq)
-    for _ in range(20):
+    """17 digits per person, redrawing the sequence where two persons of the chunk collide; after
+    a few tries a crowded cell may borrow a slot outside the chunk's share."""
+    f17 = first17(address, year, month, day, sequence(rng, sex, slots))
+    for attempt in range(24):
         _, first = np.unique(f17, return_index=True)
         dup = np.ones(f17.size, dtype=np.bool_)
         dup[first] = False
         if not dup.any():
             break
         idx = np.flatnonzero(dup)
-        f17[idx] = first17(address[idx], year[idx], month[idx], day[idx], sequence(rng, sex[idx]))
+        pool = slots if attempt < 8 else None
+        f17[idx] = first17(
+            address[idx], year[idx], month[idx], day[idx], sequence(rng, sex[idx], pool)
+        )
     return f17
 
 

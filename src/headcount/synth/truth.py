@@ -51,7 +51,8 @@ def build(rng: np.random.Generator, plan: Plan, chunk: int, cfg: SynthConfig) ->
     year = birth_year(persons.age, persons.month)
     day = birth_day(rng, year, persons.month)
     address = identities.address_codes(rng, hukou.county, year, cfg.legacy_address_rate)
-    f17 = identities.unique_first17(rng, address, year, persons.month, day, persons.sex)
+    slots = identities.chunk_slots(chunk, plan.chunks, 0, 2)
+    f17 = identities.unique_first17(rng, address, year, persons.month, day, persons.sex, slots)
     ids = identities.id_strings(f17, identities.check_chars(f17))
     pending = hukou.hukou_place == 5
     ids = pl.select(pl.when(pl.Series(pending)).then(None).otherwise(ids)).to_series()

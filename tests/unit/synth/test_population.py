@@ -266,3 +266,11 @@ def test_hmtf_are_outside_the_population(population: Path) -> None:
     assert hm.height == pytest.approx(PERSONS * 1_430_695 / 1_411_778_724, abs=5)
     assert hm["identity_or_nationality"].is_in([1, 2, 3, 4]).all()
     assert hm.filter(pl.col("identity_or_nationality") == 4)["country"].is_not_null().all()
+
+
+def test_ids_are_unique_across_chunks_and_deaths(population: Path) -> None:
+    living = _table(population, "truth_persons")["citizen_id"].drop_nulls()
+    dead = _table(population, "truth_deaths")["citizen_id"]
+    assert living.n_unique() == living.len()
+    assert dead.n_unique() == dead.len()
+    assert not set(living.to_list()) & set(dead.to_list())
