@@ -74,7 +74,7 @@ def chunk_slots(chunk: int, chunks: int, part: int = 0, parts: int = 1) -> NDArr
     chunks while there are fewer than 500 shares, so IDs are unique across the whole census."""
     shares = min(chunks * parts, 499)
     mine = (chunk * parts + part) % shares
-    return _ALL_SLOTS[_ALL_SLOTS % shares == mine]
+    return np.asarray(_ALL_SLOTS[_ALL_SLOTS % shares == mine], dtype=np.int64)
 
 
 def unique_first17(
