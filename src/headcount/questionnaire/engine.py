@@ -20,13 +20,13 @@ from headcount.questionnaire.findings import Finding
 from headcount.questionnaire.household import HouseholdRecord, read_household
 from headcount.questionnaire.loader import reference_forms
 from headcount.questionnaire.messages import render, who
-from headcount.questionnaire.schema import SCOPES, Form, Item, Label, Scope
+from headcount.questionnaire.schema import SCOPES, Form, Item, Label, Scope, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledCheck:
     code: str
-    severity: Any
+    severity: Severity
     item: Item | None
     item_key: str
     display_id: str
@@ -112,20 +112,26 @@ class Engine:
         deaths.extend(Ctx(dict(d), hh, persons, deaths) for d in record.deaths)
         for name, fn in self.derived["household"]:
             hh[name] = fn(household)
-        for scope, rows in (("person", persons), ("death", deaths)):
+        rosters: tuple[tuple[Scope, list[Ctx]], ...] = (("person", persons), ("death", deaths))
+        for scope, rows in rosters:
             for ctx in rows:
-                for name, fn in self.derived[scope]:  # type: ignore[index]
+                for name, fn in self.derived[scope]:
                     ctx.row[name] = fn(ctx)
         return household, persons, deaths
 
     def findings(self, record: HouseholdRecord) -> list[Finding]:
         household, persons, deaths = self.contexts(record)
         out: list[Finding] = []
-        for scope, rows in (("household", [household]), ("person", persons), ("death", deaths)):
+        groups: tuple[tuple[Scope, list[Ctx]], ...] = (
+            ("household", [household]),
+            ("person", persons),
+            ("death", deaths),
+        )
+        for scope, rows in groups:
             for ctx in rows:
-                for check in self.checks[scope]:  # type: ignore[index]
+                for check in self.checks[scope]:
                     if check.when(ctx) is True and check.check(ctx) is False:
-                        out.append(self._finding(record, scope, ctx, check))  # type: ignore[arg-type]
+                        out.append(self._finding(record, scope, ctx, check))
         return out
 
     def _finding(
