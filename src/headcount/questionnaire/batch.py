@@ -29,6 +29,7 @@ from headcount.questionnaire.editset import Check, EditSet, edit_set
 from headcount.questionnaire.frames import FINDING_SCHEMA, NO_FORM, ORPHAN, prepare, target
 from headcount.questionnaire.loader import get_form, reference_forms
 from headcount.questionnaire.messages import render, who
+from headcount.questionnaire.rules import Const
 from headcount.questionnaire.schema import Form, Scope
 from headcount.questionnaire.vectorise import KEY, ROW, PolarsCompiler, fires
 
@@ -36,15 +37,12 @@ from headcount.questionnaire.vectorise import KEY, ROW, PolarsCompiler, fires
 def _flags(
     compiler: PolarsCompiler, checks: tuple[Check, ...], scope: Scope
 ) -> list[tuple[Check, pl.Expr]]:
-    return [
-        (
-            c,
-            fires(compiler.compile(c.when, scope), compiler.compile(c.check, scope)).alias(
-                f"__f{i}"
-            ),
-        )
-        for i, c in enumerate(checks)
-    ]
+    out = []
+    for i, c in enumerate(checks):
+        check = compiler.compile(c.check, scope)
+        when = None if c.when == Const(True) else compiler.compile(c.when, scope)
+        out.append((c, fires(when, check).alias(f"__f{i}")))
+    return out
 
 
 def _rows(

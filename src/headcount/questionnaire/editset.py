@@ -206,7 +206,8 @@ def _item_checks(form: Form, scope: Scope, item: Item, asked: r.Node) -> list[Ch
         add("required", "hard", asked, present)
     elif item.required == "soft":
         add("missing", "soft", asked, present)
-    add("not_asked", "hard", r.negate(asked), r.conj(*[r.is_null(c) for c in cols]))
+    if asked != r.Const(True):  # an item everyone is asked cannot be answered out of turn
+        add("not_asked", "hard", r.negate(asked), r.conj(*[r.is_null(c) for c in cols]))
     value = cols[0]
     if item.type == "code":
         add("code", "hard", r.is_present(value), r.InList(value, item.code_values()))

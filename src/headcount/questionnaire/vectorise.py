@@ -195,6 +195,7 @@ def _aggregate(func: str, args: list[pl.Expr]) -> tuple[pl.Expr, object]:
     return pl.when(is_head.sum() == 1).then(only_head), None  # head
 
 
-def fires(when: pl.Expr, check: pl.Expr) -> pl.Expr:
-    """True where a check fires: ``when`` known true and ``check`` known false."""
-    return when.fill_null(False) & check.not_().fill_null(False)
+def fires(when: pl.Expr | None, check: pl.Expr) -> pl.Expr:
+    """True where a check fires: ``when`` known true (None: always) and ``check`` known false."""
+    violated = check.not_().fill_null(False)
+    return violated if when is None else when.fill_null(False) & violated
