@@ -321,3 +321,13 @@ def test_xlsx_first_row_comments_and_properties(tmp_path: Path) -> None:
     assert result.active["A1"].value == f"申请人周*，身份证号码{ID[0]}{'*' * 16}{ID[-1]}"
     assert result.active["B2"].comment.text == "联系人：吴* 138********"
     assert result.properties.creator == "郑*"
+
+
+def test_xhtml_prolog_is_kept(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.html", tmp_path / "out.html"
+    prolog = '<?xml version="1.0" encoding="utf-8"?>\n'
+    source.write_text(prolog + "<html><body><p>姓名：张伟</p></body></html>\n", encoding="utf-8")
+    redact_file(source, target)
+    out = target.read_text("utf-8")
+    assert out.startswith(prolog + "<html>")
+    assert "DOCTYPE" not in out and "张*" in out

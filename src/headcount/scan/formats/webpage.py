@@ -7,6 +7,7 @@ column or a name beside an ID is found as in spreadsheets. Comments and ``title`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from headcount.scan.formats.plain import output_codec
 
 _ATTRIBUTES = ("title", "alt", "value", "placeholder", "content", "href", "aria-label", "label")
 _SKIP_TEXT = ("style",)
+_PROLOG = re.compile(r"\s*(?:<\?xml[^>]*\?>\s*)?(?:<!doctype[^>]*>\s*)?", re.IGNORECASE)
 
 
 class WebPage:
@@ -32,13 +34,16 @@ class WebPage:
         self.tree: Any = None
         self._units: list[Unit] = []
         self._targets: list[tuple[Any, str]] = []
-        if not text.strip():
+        # The XML declaration and DOCTYPE are kept verbatim: lxml's HTML parser would turn the
+        # first into a comment and invent the second.
+        prolog = _PROLOG.match(text)
+        self.prolog = prolog.group() if prolog else ""
+        self.body = body = text[len(self.prolog) :]
+        if not body.strip():
             return
         try:
-            root = lxml.html.document_fromstring(text)
-        except ValueError:  # a str with an XML encoding declaration: let lxml decode the bytes
-            root = lxml.html.document_fromstring(data)
-        except lxml.etree.ParserError as exc:
+            root = lxml.html.document_fromstring(body)
+        except (ValueError, lxml.etree.ParserError) as exc:
             raise malformed(path, f"unreadable HTML: {type(exc).__name__}") from None
         self.tree = root.getroottree()
         self._cells: dict[Any, tuple[str, int, object]] = {}
@@ -105,9 +110,7 @@ class WebPage:
             else:
                 el.set(slot[1:], value)
         if self.tree is None:
-            target.write_bytes(b"")
+            target.write_bytes((self.prolog + self.body).encode(self.codec))
             return
-        html = lxml.html.tostring(
-            self.tree, encoding="unicode", method="html", doctype=self.tree.docinfo.doctype
-        )
-        target.write_bytes(html.encode(self.codec))
+        html = lxml.html.tostring(self.tree.getroot(), encoding="unicode", method="html")
+        target.write_bytes((self.prolog + html + "\n").encode(self.codec))
