@@ -331,3 +331,16 @@ def test_xhtml_prolog_is_kept(tmp_path: Path) -> None:
     out = target.read_text("utf-8")
     assert out.startswith(prolog + "<html>")
     assert "DOCTYPE" not in out and "张*" in out
+
+
+def test_xlsx_formula_literals_are_masked(tmp_path: Path) -> None:
+    source, target = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = f'=CONCATENATE("身份证","{ID}")'
+    book.active["A2"] = "=SUM(B1:B9)"
+    book.save(source)
+    assert [f.type for f in scan_file(source, SCANNER).findings] == ["citizen_id"]
+    redact_file(source, target)
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet["A1"].value == f'=CONCATENATE("身份证","{ID[0]}{"*" * 16}{ID[-1]}")'
+    assert sheet["A2"].value == "=SUM(B1:B9)"

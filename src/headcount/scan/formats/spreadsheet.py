@@ -1,7 +1,9 @@
 """Excel workbooks (.xlsx): one unit per text or long-integer cell; cells stay cells on write.
 
 The first row of a sheet is its header when it holds text labels only. Integers of 7 digits or
-more are scanned too: a phone number typed into Excel becomes a number. Formulas are left alone.
+more are scanned too: a phone number typed into Excel becomes a number. Formulas are scanned as
+written (a literal inside one is found and masked); the results Excel cached for them are not
+read, so a formula that assembles personal data is not seen: paste values before publishing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def load_workbook(path: Path, data: bytes) -> Any:
 
 def cell_text(value: object) -> str | None:
     if isinstance(value, str):
-        return None if value.startswith("=") else value
+        return value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000_000:
         return str(value)
     return None
