@@ -93,7 +93,10 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
         }
     )
     households = _add_long_household(rng, households, in_long & ordinary, plan, t, r)
-    households = households.filter(pl.Series(alive))
+    households = households.with_columns(
+        pl.when(pl.Series(alive)).then(pl.col("deaths_male")).otherwise(0),
+        pl.when(pl.Series(alive)).then(pl.col("deaths_female")).otherwise(0),
+    ).filter(pl.Series(alive))
     households = pl.concat([households, _all_died(plan, t, d)], how="diagonal_relaxed")
 
     persons = census.persons_frame(t, r, hh_ids)
@@ -104,6 +107,9 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     d_hh_ids, d_hh_nos = _death_households(plan, t, d, hh_ids, r)
     death_keys = _death_keys(chunk, d.size)
     forms = deaths.death_forms(d, d_hh_ids, d_hh_nos)
+    # A household nobody reported (all its members missed) reports no deaths either.
+    reported = pl.Series(np.where(d.household >= 0, alive[np.maximum(d.household, 0)], True))
+    forms = forms.filter(reported.gather(forms["_order"])).drop("_order")
     reg_hukou, e1 = registers.hukou_register(rng, t, cfg, keys)
     reg_births, e2 = registers.births_register(rng, t, cfg, keys)
     reg_deaths, e3 = registers.deaths_register(rng, t, d, cfg, death_keys)

@@ -129,7 +129,8 @@ def counts_by_household(
 
 
 def death_forms(d: Deaths, household_id: pl.Series, household_no: pl.Series) -> pl.DataFrame:
-    """One death form per death, numbered within its household (S1 = the household number)."""
+    """One death form per death, numbered within its household (S1 = the household number);
+    ``_order`` keeps each form's position in ``d``."""
     frame = pl.DataFrame(
         {
             "household_id": household_id,
@@ -148,10 +149,10 @@ def death_forms(d: Deaths, household_id: pl.Series, household_no: pl.Series) -> 
     )
     death_no = pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over("household_id")
     return (
-        frame.with_row_index("_i")
-        .sort("household_id", "_i")
+        frame.with_row_index("_order")
+        .sort("household_id", "_order")
         .with_columns(death_no.alias("death_no"))
-        .select("household_id", "death_no", pl.exclude("household_id", "death_no", "_i"))
+        .select("household_id", "death_no", pl.exclude("household_id", "death_no"))
     )
 
 

@@ -26,7 +26,7 @@ from headcount.errors import HeadcountError
 from headcount.synth import chunk as chunk_mod
 from headcount.synth import geography, staff
 from headcount.synth.config import SynthConfig
-from headcount.synth.writer import TABLES, Format, normalise, write_part
+from headcount.synth.writer import TABLES, Format, normalise, schema_of, write_part
 
 GENERATOR_VERSION = "1.0.0"
 MAX_PERSONS = 2_000_000_000
@@ -64,16 +64,17 @@ def generate(
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        counts = _write_plan_tables(plan, seed, tmp, fmt)
+        counts, schemas = _write_plan_tables(plan, seed, tmp, fmt)
         done = 0
         chunk_sizes = [int(plan.persons[plan.chunk_rows(c)].sum()) for c in range(plan.chunks)]
-        for rows in _run_chunks(plan, seed, cfg, tmp, fmt, workers):
-            for table, n in rows[1].items():
+        for c, (rows, schema) in _run_chunks(plan, seed, cfg, tmp, fmt, workers):
+            for table, n in rows.items():
                 counts[table] = counts.get(table, 0) + n
-            done += chunk_sizes[rows[0]]
+            schemas.update(schema)
+            done += chunk_sizes[c]
             if progress is not None:
                 progress(done, persons)
-        manifest = _manifest(persons, seed, codes, fmt, cfg, plan, counts)
+        manifest = _manifest(persons, seed, codes, fmt, cfg, plan, counts, schemas)
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8"
         )
@@ -115,23 +116,28 @@ def _init_worker(
     _WORKER.update(plan=plan, seed=seed, cfg=cfg, root=root, fmt=fmt)
 
 
-def _worker_job(c: int) -> dict[str, int]:
+def _worker_job(c: int) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
     w = _WORKER
     return _chunk_job(w["plan"], c, w["seed"], w["cfg"], w["root"], w["fmt"])
 
 
 def _chunk_job(
     plan: geography.Plan, c: int, seed: int, cfg: SynthConfig, root: Path, fmt: Format
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
     frames = chunk_mod.generate(plan, c, seed, cfg)
     counts: dict[str, int] = {}
+    schemas: dict[str, dict[str, str]] = {}
     for table, frame in frames.items():
-        write_part(normalise(frame, None), root / table, c, fmt)
+        frame = normalise(frame, None)
+        write_part(frame, root / table, c, fmt)
         counts[table] = frame.height
-    return counts
+        schemas[table] = schema_of(frame)
+    return counts, schemas
 
 
-def _write_plan_tables(plan: geography.Plan, seed: int, root: Path, fmt: Format) -> dict[str, int]:
+def _write_plan_tables(
+    plan: geography.Plan, seed: int, root: Path, fmt: Format
+) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
     """census_areas, small_areas and staff come from the plan alone and are written once."""
     codes = pl.Series(plan.code).cast(pl.Utf8)
     small_areas = pl.DataFrame(
@@ -163,7 +169,8 @@ def _write_plan_tables(plan: geography.Plan, seed: int, root: Path, fmt: Format)
         )
     )
     staff_frame = staff.generate(np.random.default_rng([seed, 2]), plan)
-    counts = {}
+    counts: dict[str, int] = {}
+    schemas: dict[str, dict[str, str]] = {}
     for name, frame in (
         ("census_areas", census_areas),
         ("small_areas", small_areas),
@@ -171,7 +178,8 @@ def _write_plan_tables(plan: geography.Plan, seed: int, root: Path, fmt: Format)
     ):
         write_part(frame, root / name, 0, fmt)
         counts[name] = frame.height
-    return counts
+        schemas[name] = schema_of(frame)
+    return counts, schemas
 
 
 def _manifest(
@@ -182,6 +190,7 @@ def _manifest(
     cfg: SynthConfig,
     plan: geography.Plan,
     counts: dict[str, int],
+    schemas: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     return {
         "generator": "headcount.synth",
@@ -193,7 +202,10 @@ def _manifest(
         "chunks": plan.chunks,
         "small_areas": plan.size,
         "reference_time": "2020-11-01T00:00:00+08:00",
-        "tables": {t: {"rows": counts.get(t, 0), "path": f"{t}/*.{fmt}"} for t in TABLES},
+        "tables": {
+            t: {"rows": counts.get(t, 0), "path": f"{t}/*.{fmt}", "schema": schemas.get(t, {})}
+            for t in TABLES
+        },
         "config": cfg.to_json(),
         "synthetic": True,
     }

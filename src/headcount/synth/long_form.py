@@ -146,7 +146,10 @@ def person_items(
         age >= 15, np.select([worked == 1, age >= 60], [1, np.where(u[6] < 0.7, 2, 6)], 6), 0
     )
     other = np.where(u[7] < 0.8, 2, np.where(u[7] < 0.9, 4, np.where(u[7] < 0.95, 3, 1)))
-    marital = np.where(age >= 15, np.select([rel == 1, age < 25], [2, 1], other), 0)
+    has_spouse = np.zeros(t.households.size_count, dtype=np.bool_)
+    has_spouse[p.household[p.relationship == 1]] = True
+    couple = (rel == 1) | ((rel == 0) & has_spouse[p.household[i]])
+    marital = np.where(age >= 15, np.select([couple, age < 25], [2, 1], other), 0)
     first_marriage = np.where(
         np.isin(marital, (2, 3, 4)), t.year[i] + np.clip(np.round(rng.normal(25, 3, k)), 18, 45), 0
     )

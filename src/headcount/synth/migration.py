@@ -209,8 +209,9 @@ def _destinations(
         if attempt == 7:  # no district of the same city in the chunk: move within the province
             move[todo[~ok & (mv == 0)]] = 1
     # Fall back to any other township in the chunk; the move class then follows the geography.
+    # An interprovincial move with no other province in the run keeps its hukou outside (-1).
     for _ in range(6):
-        todo = np.flatnonzero(dest < 0)
+        todo = np.flatnonzero((dest < 0) & (move != 2))
         if todo.size == 0 or m < 2:
             break
         cand = rng.integers(0, m, todo.size)

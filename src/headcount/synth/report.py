@@ -114,7 +114,17 @@ def _targets(provinces: list[str]) -> tuple[str, dict[str, float]]:
 
 
 def build(root: Path) -> Report:
+    """The report of a generated directory; unreadable parts are a catalogued problem."""
     manifest = load_manifest(root)
+    try:
+        return _build(root, manifest)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise HeadcountError(
+            errors.FILE_UNREADABLE, path=str(root), reason=type(exc).__name__
+        ) from None
+
+
+def _build(root: Path, manifest: dict[str, Any]) -> Report:
     nat = targets.national()
     scope, tg = _targets(list(manifest.get("provinces") or sorted(targets.provinces())))
     truth = read_table(root, "truth_persons")

@@ -7,6 +7,7 @@ same schema: the first part written fixes it, and Null-typed columns are stored 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -60,9 +61,33 @@ def write_part(frame: pl.DataFrame, folder: Path, part: int, fmt: Format) -> Pat
     return path
 
 
-def read_table(root: Path, table: str) -> pl.LazyFrame:
+_DTYPES: dict[str, pl.DataType] = {
+    str(t): t
+    for t in (
+        pl.Int8(), pl.Int16(), pl.Int32(), pl.Int64(), pl.UInt32(), pl.UInt64(),
+        pl.Float64(), pl.Boolean(), pl.String(),
+    )
+}  # fmt: skip
+
+
+def schema_of(frame: pl.DataFrame) -> dict[str, str]:
+    """Column types as text, recorded in the manifest so CSV parts read back with their types
+    (codes such as ethnic group "01" stay strings)."""
+    return {name: str(dtype) for name, dtype in frame.schema.items()}
+
+
+def read_table(root: Path, table: str, schema: dict[str, str] | None = None) -> pl.LazyFrame:
     """All parts of a table as one lazy frame, whichever format was written."""
     folder = root / table
     if any(folder.glob("*.parquet")):
         return pl.scan_parquet(folder / "*.parquet")
-    return pl.scan_csv(folder / "*.csv", infer_schema_length=10_000)
+    if schema is None:
+        manifest = root / "manifest.json"
+        tables = (
+            json.loads(manifest.read_text("utf-8")).get("tables", {}) if manifest.exists() else {}
+        )
+        schema = tables.get(table, {}).get("schema")
+    if schema:
+        types = {c: _DTYPES.get(t, pl.String()) for c, t in schema.items()}
+        return pl.scan_csv(folder / "*.csv", schema=types)
+    return pl.scan_csv(folder / "*.csv", infer_schema=False)

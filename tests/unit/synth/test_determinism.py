@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from headcount.errors import HeadcountError
-from headcount.synth import SynthConfig, generate, read_table
+from headcount.synth import SynthConfig, generate, read_table, report
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -30,12 +30,23 @@ def test_same_seed_gives_byte_identical_files_whatever_the_workers(tmp_path: Pat
 
 
 def test_csv_format_and_province_subset(tmp_path: Path) -> None:
-    out = generate(persons=3_000, seed=1, out=tmp_path / "csv", fmt="csv", provinces="11,31").out
+    out = generate(persons=3_000, seed=1, out=tmp_path / "csv", fmt="csv", provinces="31").out
     assert (out / "persons" / "part-00000.csv").is_file()
     areas = read_table(out, "small_areas").collect()
-    assert set(areas["province_code"].cast(pl.Utf8).str.zfill(2)) == {"11", "31"}
+    assert set(areas["province_code"].cast(pl.Utf8).str.zfill(2)) == {"31"}
     truth = read_table(out, "truth_persons").collect()
     assert truth.height == 3_000
+    # CSV parts read back with the manifest's types: codes keep their leading zeros.
+    assert truth["ethnic_group"].dtype == pl.String
+    assert truth["ethnic_group"].str.len_chars().eq(2).all()
+    rep = report.build(out)
+    assert rep.scope == "provinces"
+    assert rep.row("urban_pct").within
+    # A hukou place outside the run has no hukou-place record and lies in another province.
+    outside = truth.filter(pl.col("separated") & pl.col("hukou_small_area_code").is_null())
+    assert outside.height > 0
+    assert not set(outside["hukou_county"].cast(pl.Utf8).str.slice(0, 2)) & {"31"}
+    assert outside["hukou_household_id"].is_null().all()
 
 
 def test_refuses_a_non_empty_directory_and_leaves_it_alone(tmp_path: Path) -> None:
