@@ -107,9 +107,10 @@ class Engine:
         hh = dict(record.items)
         persons: list[Ctx] = []
         deaths: list[Ctx] = []
-        household = Ctx(hh, hh, persons, deaths)
-        persons.extend(Ctx(dict(p), hh, persons, deaths) for p in record.persons)
-        deaths.extend(Ctx(dict(d), hh, persons, deaths) for d in record.deaths)
+        memo: dict[int, Any] = {}
+        household = Ctx(hh, hh, persons, deaths, memo)
+        persons.extend(Ctx(dict(p), hh, persons, deaths, memo) for p in record.persons)
+        deaths.extend(Ctx(dict(d), hh, persons, deaths, memo) for d in record.deaths)
         for name, fn in self.derived["household"]:
             hh[name] = fn(household)
         rosters: tuple[tuple[Scope, list[Ctx]], ...] = (("person", persons), ("death", deaths))

@@ -18,15 +18,23 @@ from headcount.questionnaire.schema import Scope
 class Ctx:
     """One record under evaluation: its own values, its household, and the household's rosters."""
 
-    __slots__ = ("deaths", "hh", "persons", "row")
+    __slots__ = ("deaths", "hh", "memo", "persons", "row")
 
     def __init__(
-        self, row: dict[str, Any], hh: dict[str, Any], persons: list[Ctx], deaths: list[Ctx]
+        self,
+        row: dict[str, Any],
+        hh: dict[str, Any],
+        persons: list[Ctx],
+        deaths: list[Ctx],
+        memo: dict[int, Any],
     ) -> None:
         self.row = row
         self.hh = hh
         self.persons = persons
         self.deaths = deaths
+        # Aggregates are the same for every row of a household: computed once, shared here, so a
+        # collective household of thousands of persons is not checked in quadratic time.
+        self.memo = memo
 
 
 Fn = Callable[[Ctx], Any]
@@ -133,9 +141,10 @@ class PythonCompiler:
         left = self.compile(node.left, scope)
         right = self.compile(node.right, scope)
         if node.op == "and":
-            return lambda c: _and(left(c), right(c))
+            # Short-circuits where Kleene logic allows: false and x = false, true or x = true.
+            return lambda c: False if (a := left(c)) is False else _and(a, right(c))
         if node.op == "or":
-            return lambda c: _or(left(c), right(c))
+            return lambda c: True if (a := left(c)) is True else _or(a, right(c))
         if node.op == "/":
 
             def divide(c: Ctx) -> Any:
@@ -164,7 +173,7 @@ class PythonCompiler:
             else None
         )
         if args is not None:
-            return _AGGREGATE_BUILDERS[node.func](args)
+            return _memoised(_AGGREGATE_BUILDERS[node.func](args))
         fn = FUNCTIONS[node.func].python
         compiled = [self.compile(a, scope) for a in node.args]
         if len(compiled) == 1:
@@ -195,6 +204,18 @@ def _answer(node: r.Node) -> str | None:
     ):
         return node.left.name
     return None
+
+
+def _memoised(compute: Fn) -> Fn:
+    key = id(compute)
+
+    def cached(c: Ctx) -> Any:
+        if key in c.memo:
+            return c.memo[key]
+        value = c.memo[key] = compute(c)
+        return value
+
+    return cached
 
 
 def _count_persons(args: list[Fn]) -> Fn:
