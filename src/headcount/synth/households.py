@@ -76,7 +76,10 @@ def assemble_families(
     has_mother[hh[rel == SPOUSE]] = True
     has_mother |= head_sex == 2
     mother_anchor = np.where(has_mother, parent_age, -1000.0)
-    _place(rng, np.flatnonzero(young), age, mother_anchor, hh, rel, CHILD, (22, 34), (16, 50))
+    _place(
+        rng, np.flatnonzero(young), age, mother_anchor, hh, rel, CHILD, (22, 34), (16, 50),
+        caps=(1, 1, 2, 2, 3),
+    )  # fmt: skip
     old = np.flatnonzero((hh < 0) & (age >= 50))
     parent_code = np.where(rng.random(old.size) < 0.75, PARENT, PARENT_IN_LAW).astype(np.int8)
     _place(rng, old, age, head_age, hh, rel, parent_code, (-34, -24), (-48, -16))
@@ -147,22 +150,31 @@ def _place(
     code: int | NDArray[np.int8],
     gap_draw: tuple[float, float],
     gap_ok: tuple[float, float],
+    caps: tuple[int, ...] = (1 << 30,) * 3,
 ) -> None:
     """Put each person in a household whose anchor is ``gap`` years older, gap ~ U(gap_draw);
-    up to three tries with a wider spread, the rest stay unplaced for the next rule."""
+    several tries with a wider spread, the rest stay unplaced for the next rule. ``caps`` limits,
+    per try, how many of these persons a household may hold (spreading children over families)."""
     codes = np.broadcast_to(np.asarray(code, dtype=np.int8), who.shape).copy()
     order = np.argsort(anchor_age, kind="stable")
     sorted_age = anchor_age[order]
     h = order.size
-    for spread in (20, 80, 400):
+    held = np.zeros(h, dtype=np.int64)
+    spreads = (20, 80, 400, 400, 400)[: max(3, len(caps))]
+    for spread, cap in zip(spreads, (*caps, *(caps[-1:] * 5))[: len(spreads)], strict=True):
         if who.size == 0:
             return
         target = age[who] + rng.uniform(*gap_draw, who.size)
         pos = np.searchsorted(sorted_age, target) + rng.integers(-spread, spread + 1, who.size)
         cand = order[np.clip(pos, 0, h - 1)]
         gap = anchor_age[cand] - age[who]
-        ok = (gap >= gap_ok[0]) & (gap <= gap_ok[1])
+        ok = (gap >= gap_ok[0]) & (gap <= gap_ok[1]) & (held[cand] < cap)
+        # Within one try a household takes at most one more person.
+        first = np.zeros(who.size, dtype=np.bool_)
+        first[np.unique(np.where(ok, cand, -1), return_index=True)[1]] = True
+        ok &= first
         hh[who[ok]], rel[who[ok]] = cand[ok], codes[ok]
+        held[cand[ok]] += 1
         who, codes = who[~ok], codes[~ok]
 
 
