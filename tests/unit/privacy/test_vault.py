@@ -159,22 +159,25 @@ def test_no_key_material_in_repr_str_or_logs(
         assert repr(secret) not in text
 
 
-def _first_use(path: str, scopes: list[str], out: Any) -> None:
+def _first_use(path: str, scopes: list[str], out: Any, start: Any) -> None:
     master = MasterKey.load(path)
+    start.wait()  # all workers loaded: now their first uses really race
     out.put({scope: master.kek(scope)[0].hex() for scope in scopes})
 
 
-def test_processes_sharing_the_vault_agree_on_every_kek(
-    master: MasterKey, vault_path: Path
-) -> None:
+def test_processes_sharing_the_vault_agree_on_every_kek(tmp_path: Path) -> None:
+    vault_path = tmp_path / "shared.key"
+    MasterKey.create(vault_path, "intl")
     import multiprocessing
 
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork is unsafe in threaded runners
     queue = context.Queue()
-    # Four workers, overlapping scopes: every first use races with another process.
-    plans = [[f"2020:1101{(w + i) % 12:02d}" for i in range(6)] for w in range(4)]
+    start = context.Barrier(3)
+    # Three workers, overlapping scopes: every first use races with another process.
+    plans = [[f"2020:1101{(w + i) % 8:02d}" for i in range(6)] for w in range(3)]
     workers = [
-        context.Process(target=_first_use, args=(str(vault_path), plan, queue)) for plan in plans
+        context.Process(target=_first_use, args=(str(vault_path), plan, queue, start))
+        for plan in plans
     ]
     for worker in workers:
         worker.start()
