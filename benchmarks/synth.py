@@ -27,6 +27,14 @@ def _peak_rss_mb() -> float:
     return max(own, children) / 1024.0  # Linux reports KiB
 
 
+def _cpu_seconds() -> float:
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("persons", nargs="?", type=int, default=1_000_000)
@@ -38,15 +46,19 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     out = args.keep or tmp / "pop"
     try:
+        cpu_before = _cpu_seconds()
         start = time.perf_counter()
         result = generate(persons=args.persons, seed=args.seed, out=out, workers=args.workers)
         seconds = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu_before
         size = sum(p.stat().st_size for p in out.rglob("*.parquet"))
         rows = sum(t["rows"] for t in result.manifest["tables"].values())
         chunks = result.manifest["chunks"]
         print(f"persons: {args.persons:,}  workers: {args.workers}  chunks: {chunks}")
         print(f"seconds: {seconds:.2f}  rows_all_tables: {rows:,}  parquet_mb: {size / 2**20:.1f}")
         print(f"peak_rss_mb: {_peak_rss_mb():.0f}")
+        # CPU time is steadier than wall time on a shared machine: persons per CPU-second.
+        print(f"cpu_seconds: {cpu:.1f}  persons_per_cpu_s: {args.persons / cpu:.0f}")
         rep = report.build(out)
         for row in rep.rows:
             if row.tolerance is not None:
