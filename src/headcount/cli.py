@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from headcount.commands import forms, ids
+from headcount.commands import forms, ids, web
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
 from headcount.commands import synth as synth_commands
@@ -15,11 +15,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(ids.app, name="id")
+app.command("serve")(web.serve_command)
+app.command("demo")(web.demo_command)
 # Command groups register below, one line each.
 app.add_typer(forms.app, name="forms")
+store_commands.register(app)
 app.command("scan")(scan_commands.scan_command)
 app.command("redact")(scan_commands.redact_command)
-store_commands.register(app)
 app.command("synth")(synth_commands.synth_command)
 
 
