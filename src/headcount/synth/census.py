@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from headcount.synth.geography import Plan
 from headcount.synth.truth import ChunkTruth
 
-RESIDENT, HUKOU_PLACE = 0, 1
+RESIDENT, HUKOU_PLACE, DUPLICATE = 0, 1, 2
 
 
 @dataclass(slots=True)
@@ -148,6 +148,8 @@ def _relationship(t: ChunkTruth, r: Records) -> NDArray[np.int8]:
     # A collective resident alone in an origin household is its head.
     origin_single = (r.kind == HUKOU_PLACE) & t.households.collective[t.persons.household[r.person]]
     rel[origin_single] = 0
+    # A person counted a second time (chunk.DUPLICATE) is listed as "other" in that household.
+    rel[r.kind == DUPLICATE] = 9
     return rel
 
 

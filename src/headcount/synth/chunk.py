@@ -8,13 +8,12 @@ import polars as pl
 from numpy.typing import NDArray
 
 from headcount.synth import census, deaths, dwellings, hmtf, injection, long_form, registers, truth
-from headcount.synth.census import RESIDENT, Records
+from headcount.synth.census import DUPLICATE, RESIDENT, Records
 from headcount.synth.config import SynthConfig
 from headcount.synth.demography import choose_mask
 from headcount.synth.geography import Plan
 from headcount.synth.registers import ERROR_SCHEMA, concat_errors
 
-DUPLICATE = 2
 _MOVE_NAMES = ("", "within_city", "intraprovincial", "interprovincial")
 _NO_ID_NAMES = ("", "unregistered_newborn", "hukou_pending")
 
@@ -50,7 +49,8 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     hh_ids = census.household_ids(t, plan, r)
     is_coll = np.zeros(n_hh, dtype=np.bool_)
     is_coll[: h.size_count] = h.collective
-    newborn = (r.residence_at_reference == 1) & (p.age[r.person] == 0)
+    # H3: everyone listed in the household who was born in the reference year.
+    newborn = p.age[r.person] == 0
     births_m = np.bincount(r.household[newborn & (p.sex[r.person] == 1)], minlength=n_hh)
     births_f = np.bincount(r.household[newborn & (p.sex[r.person] == 2)], minlength=n_hh)
     deaths_m, deaths_f = deaths.counts_by_household(d, n_hh)

@@ -130,8 +130,9 @@ def person_items(
     works = np.interp(age, [16, 20, 25, 50, 60, 70, 100], [0.2, 0.55, 0.85, 0.82, 0.45, 0.15, 0.02])
     worked = np.where(age >= 16, np.where(u[4] < works, 1, np.where(u[4] < works + 0.03, 2, 3)), 0)
     hours = np.where(worked == 1, np.clip(np.round(rng.normal(46, 9, k)), 1, 98), 0)
+    at_work = (worked == 1) | (worked == 2)  # C19–C21 are asked of those with a job
     employer = np.where(
-        worked >= 1,
+        at_work,
         np.where(
             urban,
             rng.choice([1, 2, 4], k, p=[0.7, 0.15, 0.15]),
@@ -143,7 +144,7 @@ def person_items(
         worked == 3, np.select([age <= 24, age >= 55], [1, 2], np.where(u[5] < 0.6, 3, 5)), 0
     )
     income = np.where(
-        age >= 15, np.select([worked == 1, age >= 60], [1, np.where(u[6] < 0.7, 2, 6)], 6), 0
+        age >= 5, np.select([worked == 1, age >= 60], [1, np.where(u[6] < 0.7, 2, 6)], 6), 0
     )
     other = np.where(u[7] < 0.8, 2, np.where(u[7] < 0.9, 4, np.where(u[7] < 0.95, 3, 1)))
     has_spouse = np.zeros(t.households.size_count, dtype=np.bool_)
@@ -153,7 +154,12 @@ def person_items(
     first_marriage = np.where(
         np.isin(marital, (2, 3, 4)), t.year[i] + np.clip(np.round(rng.normal(25, 3, k)), 18, 45), 0
     )
-    first_marriage = np.where(first_marriage > 2020, 2020, first_marriage)
+    # Married at 15 at the earliest and before the standard time point (2020-10 at the latest).
+    first_marriage = np.where(
+        first_marriage > 0, np.clip(first_marriage, t.year[i].astype(np.int64) + 16, 2020), 0
+    )
+    fm_month = np.where(first_marriage > 0, rng.integers(1, 13, k), 0)
+    fm_month = np.where(first_marriage == 2020, np.minimum(fm_month, 10), fm_month)
     women_15_64 = (sex == 2) & (age >= 15) & (age <= 64)
     ever = np.where(
         women_15_64 & (marital != 1), np.clip(rng.poisson(np.where(age < 30, 0.8, 1.7), k), 0, 8), 0
@@ -194,7 +200,7 @@ def person_items(
         "main_income_source": income,
         "marital_status": marital,
         "first_marriage_year_month_year": first_marriage,
-        "first_marriage_year_month_month": np.where(first_marriage > 0, rng.integers(1, 13, k), 0),
+        "first_marriage_year_month_month": fm_month,
         "children_ever_born_male": np.where(women_15_64, boys, -1),
         "children_ever_born_female": np.where(women_15_64, ever - boys, -1),
         "children_surviving_male": np.where(women_15_64, survive_m, -1),
@@ -209,7 +215,7 @@ def person_items(
 def text_items(rng: np.random.Generator, worked: NDArray[np.int64]) -> tuple[pl.Series, pl.Series]:
     """C20 industry and C21 occupation as free text (coded later), only for those who worked."""
     pick = rng.integers(0, len(INDUSTRIES), worked.size)
-    has = pl.Series(worked >= 1)
+    has = pl.Series((worked == 1) | (worked == 2))
     industry = pl.select(
         pl.when(has).then(pl.Series(INDUSTRIES).gather(pl.Series(pick)))
     ).to_series()

@@ -66,7 +66,9 @@ def assign(
     area = households.area[persons.household]
     coll = households.collective[persons.household]
     a_town = plan.township[rows]
-    separated = coll & (rng.random(n) < 0.8)
+    # Collective residents of working or study age are mostly away from their hukou; a child in
+    # a collective household is not a one-person hukou household of its own.
+    separated = coll & (persons.age >= 16) & (rng.random(n) < 0.8)
     remaining = round(n * separated_share()) - int(separated.sum())
     fam = np.flatnonzero(~households.collective)
     head_age = persons.age[households.first[fam]]
