@@ -50,4 +50,5 @@ def create_app(
     static = Path(str(resources.files("headcount.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(public.router)
+    # Routers register below, one line each.
     return app
