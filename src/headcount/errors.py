@@ -464,10 +464,8 @@ AUDIT_SEQUENCE_GAP = _p(
 AUDIT_ENTRY_ALTERED = _p(
     "E1507",
     409,
-    "审计日志第 {position} 条（至第 {until} 条之间）被修改、删除或调换，与签名树头（规模 {head_size}）"
-    "不一致",
-    "Audit entry {position} (at or before entry {until}) was altered, removed or reordered: it "
-    "no longer matches the signed tree head of size {head_size}",
+    "审计日志第 {position} 至第 {until} 条之间有记录被修改、删除或调换（{evidence_zh}）",
+    "An audit entry from {position} to {until} was altered, removed or reordered ({evidence_en})",
 )
 AUDIT_LOG_TRUNCATED = _p(
     "E1508",

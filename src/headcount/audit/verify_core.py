@@ -70,6 +70,21 @@ class Verdict:
         }
 
 
+def _evidence(position: int, until: int, head_size: int | None) -> dict[str, Any]:
+    if head_size is None:
+        zh, en = "存储的叶哈希与记录内容不符", "its stored leaf hash does not match its bytes"
+    else:
+        zh = f"与规模为 {head_size} 的签名树头不一致"
+        en = f"the entries no longer match the signed tree head of size {head_size}"
+    return {
+        "position": position,
+        "until": until,
+        "head_size": head_size,
+        "evidence_zh": zh,
+        "evidence_en": en,
+    }
+
+
 def verify_entries(
     entries: Iterable[Entry],
     heads: Sequence[SignedTreeHead],
@@ -93,7 +108,7 @@ def verify_entries(
                 0,
                 errors.AUDIT_ENTRY_ALTERED,
                 first_sequence,
-                {"position": first_sequence, "until": first_sequence, "head_size": 0},
+                _evidence(first_sequence, first_sequence, 0),
             )
         checked += 1
     for entry in entries:
@@ -117,7 +132,7 @@ def verify_entries(
                 checked,
                 errors.AUDIT_ENTRY_ALTERED,
                 expected,
-                {"position": expected, "until": expected, "head_size": "-"},
+                _evidence(expected, expected, None),
             )
         tree.append(leaf)
         while pending and pending[0].size == tree.size:
@@ -129,11 +144,7 @@ def verify_entries(
                     checked,
                     errors.AUDIT_ENTRY_ALTERED,
                     first_bad,
-                    {
-                        "position": first_bad,
-                        "until": first_sequence + head.size - 1,
-                        "head_size": head.size,
-                    },
+                    _evidence(first_bad, first_sequence + head.size - 1, head.size),
                 )
             checked += 1
             verified_size = head.size
