@@ -38,9 +38,10 @@ def synth_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
 ) -> None:
-    """Generate a synthetic population calibrated to the 2020 census results (--persons, --out),
-    or print its marginals against the 2020 targets (--report DIR).
+    """Generate a synthetic census population calibrated to 2020, or report on one.
 
+    Generate: --persons N --out DIR [--seed S] (the same seed gives byte-identical files).
+    Report: --report DIR prints the generated marginals against the 2020 targets.
     Everything generated is synthetic; nothing in it describes a real person.
     """
     try:
