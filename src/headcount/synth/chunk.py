@@ -7,15 +7,22 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from headcount.synth import census, deaths, dwellings, hmtf, injection, long_form, registers, truth
-from headcount.synth.census import DUPLICATE, RESIDENT, Records
+from headcount.synth import (
+    census,
+    deaths,
+    dwellings,
+    hmtf,
+    injection,
+    long_form,
+    registers,
+    truth,
+    truth_tables,
+)
+from headcount.synth.census import DUPLICATE, Records
 from headcount.synth.config import SynthConfig
 from headcount.synth.demography import choose_mask
 from headcount.synth.geography import Plan
-from headcount.synth.registers import ERROR_SCHEMA, concat_errors
-
-_MOVE_NAMES = ("", "within_city", "intraprovincial", "interprovincial")
-_NO_ID_NAMES = ("", "unregistered_newborn", "hukou_pending")
+from headcount.synth.registers import concat_errors
 
 
 def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, pl.DataFrame]:
@@ -76,7 +83,7 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     households = pl.DataFrame(
         {
             "household_id": hh_ids,
-            "form": _labels(in_long.astype(np.int64) + 1, ("", "short", "long")),
+            "form": truth_tables.labels(in_long.astype(np.int64) + 1, ("", "short", "long")),
             "household_no": pl.Series(r.hh_no).cast(pl.Utf8).str.zfill(3),
             "small_area_code": pl.Series(plan.code[t.rows][r.hh_area]).cast(pl.Utf8),
             "dwelling_unit_id": d_units.household_unit,
@@ -115,7 +122,14 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     reg_deaths, e3 = registers.deaths_register(rng, t, d, cfg, death_keys)
     hm_households, hm_persons = hmtf.generate(rng, plan, t.rows, p.size)
     errors = concat_errors(
-        [census_errors, _omission_rows(keys, missed), _duplicate_rows(r, hh_ids, keys), e1, e2, e3]
+        [
+            census_errors,
+            truth_tables.omission_rows(keys, missed),
+            truth_tables.duplicate_rows(r, hh_ids, keys),
+            e1,
+            e2,
+            e3,
+        ]
     )
     return {
         "buildings": d_units.buildings,
@@ -128,8 +142,8 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
         "registers_hukou": reg_hukou,
         "registers_births": reg_births,
         "registers_deaths": reg_deaths,
-        "truth_persons": _truth_persons(t, plan, r, hh_ids, keys, missed, duplicated),
-        "truth_deaths": _truth_deaths(d, death_keys, d_hh_ids),
+        "truth_persons": truth_tables.truth_persons(t, plan, r, hh_ids, keys, missed, duplicated),
+        "truth_deaths": truth_tables.truth_deaths(d, death_keys, d_hh_ids),
         "truth_errors": errors,
     }
 
@@ -305,142 +319,3 @@ def _death_households(
 def _death_keys(chunk: int, n: int) -> pl.Series:
     idx = pl.Series("i", np.arange(n, dtype=np.int64)).cast(pl.Utf8).str.zfill(9)
     return pl.DataFrame([idx]).select(pl.concat_str(pl.lit(f"D{chunk:05d}-"), "i")).to_series()
-
-
-def _omission_rows(keys: pl.Series, missed: NDArray[np.bool_]) -> pl.DataFrame:
-    idx = pl.Series(np.flatnonzero(missed))
-    k = len(idx)
-    return pl.DataFrame(
-        {
-            "error_type": ["missed_by_census"] * k,
-            "table": ["persons"] * k,
-            "record_id": [None] * k,
-            "household_id": [None] * k,
-            "person_no": [None] * k,
-            "column": [None] * k,
-            "true_value": [None] * k,
-            "recorded_value": [None] * k,
-            "person_key": keys.gather(idx),
-        },
-        schema=ERROR_SCHEMA,
-    )
-
-
-def _duplicate_rows(r: Records, hh_ids: pl.Series, keys: pl.Series) -> pl.DataFrame:
-    idx = np.flatnonzero(r.kind == DUPLICATE)
-    k = idx.size
-    return pl.DataFrame(
-        {
-            "error_type": ["census_duplicate"] * k,
-            "table": ["persons"] * k,
-            "record_id": [None] * k,
-            "household_id": hh_ids.gather(pl.Series(r.household[idx])),
-            "person_no": r.person_no[idx],
-            "column": [None] * k,
-            "true_value": [None] * k,
-            "recorded_value": [None] * k,
-            "person_key": keys.gather(pl.Series(r.person[idx])),
-        },
-        schema=ERROR_SCHEMA,
-    )
-
-
-def _truth_persons(
-    t: truth.ChunkTruth,
-    plan: Plan,
-    r: Records,
-    hh_ids: pl.Series,
-    keys: pl.Series,
-    missed: NDArray[np.bool_],
-    duplicated: NDArray[np.bool_],
-) -> pl.DataFrame:
-    p, hk = t.persons, t.hukou
-    n = p.size
-    res_rec = np.full(n, -1, dtype=np.int64)
-    huk_rec = np.full(n, -1, dtype=np.int64)
-    sel = r.kind == RESIDENT
-    res_rec[r.person[sel]] = np.flatnonzero(sel)
-    sel = r.kind == census.HUKOU_PLACE
-    huk_rec[r.person[sel]] = np.flatnonzero(sel)
-
-    def ref(rec: NDArray[np.int64]) -> tuple[pl.Series, pl.Series]:
-        ok = pl.Series(rec >= 0)
-        safe = np.maximum(rec, 0)
-        hid = (
-            hh_ids.gather(pl.Series(r.household[safe]))
-            if r.size
-            else pl.Series([None] * n, dtype=pl.Utf8)
-        )
-        no = pl.Series(r.person_no[safe]) if r.size else pl.Series([None] * n, dtype=pl.Int32)
-        return pl.select(pl.when(ok).then(hid)).to_series(), pl.select(
-            pl.when(ok).then(no)
-        ).to_series()
-
-    res_hid, res_no = ref(res_rec)
-    huk_hid, huk_no = ref(huk_rec)
-    area_codes = plan.code[t.rows]
-    res_area = t.area
-    dist, pref = plan.district[t.rows], plan.prefecture[t.rows]
-    in_scope = hk.area >= 0
-    h_area = np.where(in_scope, hk.area, 0)
-    within = (
-        hk.separated & in_scope & dist[res_area] & dist[h_area] & (pref[res_area] == pref[h_area])
-    )
-    inter = hk.separated & (hk.county // 10000 != plan.county[t.rows][res_area] // 10000)
-    move = np.where(hk.separated, np.where(within, 1, np.where(inter, 3, 2)), 0)
-    no_id_code = np.where(hk.hukou_place == 5, np.where(p.age == 0, 1, 2), 0)
-    return pl.DataFrame(
-        {
-            "person_key": keys,
-            "name": t.name,
-            "citizen_id": t.citizen_id,
-            "no_id_reason": _labels(no_id_code, _NO_ID_NAMES),
-            "sex": p.sex,
-            "birth_year": t.year,
-            "birth_month": p.month,
-            "birth_day": t.day,
-            "age": p.age,
-            "ethnic_group": pl.Series(t.ethnic).cast(pl.Utf8).str.zfill(2),
-            "education": t.education,
-            "residence_small_area_code": pl.Series(area_codes[res_area]).cast(pl.Utf8),
-            "urban": plan.urban[t.rows][res_area],
-            "collective": t.households.collective[p.household],
-            "residence_household_id": res_hid,
-            "residence_person_no": res_no,
-            "hukou_county": pl.Series(hk.county).cast(pl.Utf8),
-            "hukou_township": pl.Series(hk.township).cast(pl.Utf8).str.zfill(9),
-            "hukou_small_area_code": pl.select(
-                pl.when(pl.Series(in_scope)).then(pl.Series(area_codes[h_area]).cast(pl.Utf8))
-            ).to_series(),
-            "hukou_household_id": huk_hid,
-            "hukou_person_no": huk_no,
-            "separated": hk.separated,
-            "move_class": _labels(move, _MOVE_NAMES),
-            "abroad": hk.abroad > 0,
-            "missed_by_census": missed,
-            "duplicated_in_census": duplicated,
-        }
-    )
-
-
-def _truth_deaths(d: deaths.Deaths, keys: pl.Series, hh_ids: pl.Series) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "death_key": keys,
-            "household_id": hh_ids,
-            "name": d.name,
-            "citizen_id": d.citizen_id,
-            "sex": d.sex,
-            "birth_year": d.birth_year,
-            "birth_month": d.birth_month,
-            "death_year": d.death_year,
-            "death_month": d.death_month,
-            "age_at_death": d.age_at_death,
-        }
-    )
-
-
-def _labels(codes: NDArray[np.integer], names: tuple[str, ...]) -> pl.Series:
-    """Text labels for small integer codes; code 0 (or an empty name) is null."""
-    table = pl.Series([n or None for n in names], dtype=pl.Utf8)
-    return table.gather(pl.Series(codes.astype(np.int64)))
