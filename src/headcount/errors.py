@@ -311,6 +311,12 @@ SYNTH_SIZE_INVALID = _p(
     "人数 {persons} 无效：应在 {minimum} 至 {maximum} 之间",
     "Invalid number of persons {persons}: it must be between {minimum} and {maximum}",
 )
+SYNTH_WRITE_FAILED = _p(
+    "E1306",
+    507,
+    "无法写入合成人口目录 {path}（{reason}）；未留下任何部分文件",
+    "Cannot write the synthetic population to {path} ({reason}); no partial files were left",
+)
 
 # --- E14xx privacy -------------------------------------------------------------------------
 CRYPTO_SELF_TEST_FAILED = _p(

@@ -60,9 +60,14 @@ def generate(
     codes = geography.parse_provinces(provinces)
     plan = geography.build_plan(persons, codes, seed, cfg.chunk_persons)
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+    except OSError as exc:
+        raise HeadcountError(
+            errors.SYNTH_WRITE_FAILED, path=str(out), reason=exc.strerror or type(exc).__name__
+        ) from None
     try:
         counts, schemas = _write_plan_tables(plan, seed, tmp, fmt)
         done = 0
@@ -81,6 +86,11 @@ def generate(
         if out.exists():
             out.rmdir()  # empty, checked above
         tmp.rename(out)
+    except OSError as exc:  # disk full, permissions: a catalogued problem, nothing left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise HeadcountError(
+            errors.SYNTH_WRITE_FAILED, path=str(out), reason=exc.strerror or type(exc).__name__
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -64,3 +64,12 @@ def test_rejects_a_bad_size(tmp_path: Path) -> None:
     with pytest.raises(HeadcountError) as caught:
         generate(persons=0, seed=1, out=tmp_path / "x")
     assert caught.value.code == "E1305"
+
+
+def test_an_unwritable_place_is_a_catalogued_problem(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", "utf-8")
+    with pytest.raises(HeadcountError) as caught:
+        generate(persons=1_000, seed=1, out=blocker / "pop")
+    assert caught.value.code == "E1306"
+    assert blocker.read_text("utf-8") == "not a directory"
