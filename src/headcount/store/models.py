@@ -276,3 +276,4 @@ __all__ = [
     "SmallArea",
     "Staff",
 ]
+from headcount.store import models_access as _models_access  # noqa: E402, F401

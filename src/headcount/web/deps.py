@@ -1,0 +1,102 @@
+"""FastAPI dependencies shared by every router: database session, Actor, Protector, clock.
+
+``SessionDep`` is one transaction per request, bound to the Protector, committed when the route
+returns and BEFORE the response leaves (``scope="function"``): a client never receives an
+acknowledgement for a change that was not committed (R1), and any exception rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from headcount import errors
+from headcount.audit.log import Actor as AuditActor
+from headcount.auth.roles import Actor
+from headcount.calendar import CensusCalendar, Clock
+from headcount.config import Settings
+from headcount.errors import HeadcountError
+from headcount.store.protector import Protector
+from headcount.store.session import transaction
+from headcount.web.ratelimit import client_key
+from headcount.web.security import current_actor
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine | None = getattr(request.app.state, "engine", None)
+    if engine is None:  # an app built without a database serves only its public pages
+        raise HeadcountError(errors.UNAVAILABLE, retry_after=30)
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_calendar(request: Request) -> CensusCalendar:
+    calendar: CensusCalendar = request.app.state.calendar
+    return calendar
+
+
+def get_protector(request: Request) -> Protector:
+    protector: Protector | None = getattr(request.app.state, "protector", None)
+    if protector is None:
+        raise HeadcountError(errors.UNAVAILABLE, retry_after=30)
+    return protector
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One unit of work per request, with the Protector bound to it (data keys join it)."""
+    engine = _engine(request)
+    protector = get_protector(request)
+    with transaction(engine) as session, protector.bound(session):
+        yield session
+
+
+def require_actor(request: Request) -> Actor:
+    """The signed-in staff member (set by SecuredRouter's check, resolved again if absent)."""
+    actor: Actor | None = getattr(request.state, "actor", None) or current_actor(request)
+    if actor is None:
+        raise HeadcountError(errors.UNAUTHENTICATED)
+    return actor
+
+
+def client_ip(request: Request) -> str:
+    return client_key(request)[:64]
+
+
+def audit_actor(request: Request) -> AuditActor:
+    """The audit-side actor of this request: staff id, role, areas, request id and client IP."""
+    actor: Actor | None = getattr(request.state, "actor", None) or current_actor(request)
+    request_id = str(getattr(request.state, "request_id", ""))
+    if actor is None:
+        return AuditActor(
+            id="anonymous", role="anonymous", request_id=request_id, ip=client_ip(request)
+        )
+    return AuditActor(
+        id=actor.staff_id,
+        role=actor.role.value,
+        area=",".join(actor.areas)[:64],
+        request_id=request_id,
+        ip=client_ip(request),
+    )
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+CalendarDep = Annotated[CensusCalendar, Depends(get_calendar)]
+ProtectorDep = Annotated[Protector, Depends(get_protector)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+ActorDep = Annotated[Actor, Depends(require_actor)]
+AuditActorDep = Annotated[AuditActor, Depends(audit_actor)]
