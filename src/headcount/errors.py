@@ -694,3 +694,86 @@ UNAVAILABLE = _p(
     "The service is temporarily unavailable; try again in {retry_after} seconds. "
     "Nothing already submitted is lost",
 )
+# Fieldwork (pre-registration, registration, review, long-form sample): E2050–E2099.
+REGISTER_NOT_FOUND = _p(
+    "E2050",
+    404,
+    "户主姓名底册中没有住户 {household}",
+    "Household {household} is not in the household-head register",
+)
+SMALL_AREA_NOT_FOUND = _p(
+    "E2051", 404, "找不到普查小区 {code}", "Small area {code} not found"
+)
+SMALL_AREA_CAP = _p(
+    "E2052",
+    422,
+    "普查小区 {code} 的预计人数将达到 {persons} 人，超过上限 {cap} 人；请划分普查小区",
+    "Small area {code} would hold {persons} persons, above the cap of {cap}; split the area",
+)
+ALL_DIED_EXISTS = _p(
+    "E2053",
+    409,
+    "普查小区 {code} 已有户编号 999（全户死亡户）",
+    "Small area {code} already has household 999 (all members died)",
+)
+HOUSEHOLD_NO_MISMATCH = _p(
+    "E2054",
+    422,
+    "户编号必须取自户主姓名底册：住户 {household} 的户编号是 {expected}",
+    "The household number comes from the register: household {household} is number {expected}",
+)
+SUBMISSION_FINDINGS = _p(
+    "E2055",
+    422,
+    "住户 {household} 未通过审核：{hard} 个错误，{soft} 个待确认的提示",
+    "Household {household} did not pass the edits: {hard} errors, {soft} warnings to confirm",
+)
+REVIEW_NOT_ALLOWED = _p(
+    "E2056",
+    409,
+    "住户 {household} 当前状态为 {status}，不能执行 {action}",
+    "Household {household} is {status}; {action} is not possible now",
+)
+REJECTION_REASON_REQUIRED = _p(
+    "E2057",
+    422,
+    "退回必须注明原因（{codes}）",
+    "A rejection needs a reason ({codes})",
+)
+TASK_NOT_FOUND = _p("E2058", 404, "找不到任务 {task}", "Task {task} not found")
+SAMPLE_NOT_FOUND = _p("E2059", 404, "找不到长表抽样 {sample}", "Long-form sample {sample} not found")
+SAMPLE_EXISTS = _p(
+    "E2060",
+    409,
+    "第 {wave} 次普查已抽取长表样本 {sample}；只有在尚未登记任何长表前才可由国家普查机构重抽",
+    "Wave {wave} already has long-form sample {sample}; only the national office may redraw, "
+    "and only before any long form is entered",
+)
+SAMPLE_IMMUTABLE = _p(
+    "E2061",
+    409,
+    "长表样本 {sample} 不允许替换住户",
+    "Long-form sample {sample} allows no substitution",
+)
+LONG_FORM_NOT_SAMPLED = _p(
+    "E2062",
+    409,
+    "住户 {household} 不在长表样本中，不能登记长表",
+    "Household {household} is not in the long-form sample; no long form can be entered",
+)
+SAMPLE_FRAME_EMPTY = _p(
+    "E2063",
+    409,
+    "抽样框为空：尚无已登记的短表住户",
+    "The sampling frame is empty: no short-form household is registered yet",
+)
+PAGE_CURSOR_INVALID = _p(
+    "E2064", 400, "分页游标无效", "The page cursor is invalid"
+)
+AREA_NOT_FOUND = _p("E2065", 404, "找不到区域 {code}", "Area {code} not found")
+REGISTRATION_CLOSED = _p(
+    "E2066",
+    409,
+    "住户 {household} 已审核通过，修改须由上级退回",
+    "Household {household} is approved; a change needs a rejection first",
+)

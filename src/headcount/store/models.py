@@ -277,3 +277,4 @@ __all__ = [
     "Staff",
 ]
 from headcount.store import models_access as _models_access  # noqa: E402, F401
+from headcount.store import models_fieldwork as _models_fieldwork  # noqa: E402, F401
