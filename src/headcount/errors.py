@@ -694,6 +694,149 @@ UNAVAILABLE = _p(
     "The service is temporarily unavailable; try again in {retry_after} seconds. "
     "Nothing already submitted is lost",
 )
+# Access (sign-in, sessions, second factor, pledge, office set-up): E2010–E2049.
+LOGIN_FAILED = _p(
+    "E2010",
+    401,
+    "用户名或密码错误",
+    "Wrong user name or password",
+)
+LOGIN_LOCKED = _p(
+    "E2011",
+    429,
+    "登录失败次数过多，请 {retry_after} 秒后再试",
+    "Too many failed sign-ins; try again in {retry_after} seconds",
+)
+TOTP_REQUIRED = _p("E2012", 401, "请输入动态口令（6 位数字）", "Enter the one-time code (6 digits)")
+TOTP_INVALID = _p(
+    "E2013",
+    401,
+    "动态口令错误或已使用过",
+    "The one-time code is wrong or has already been used",
+)
+PASSWORD_CHANGE_REQUIRED = _p(
+    "E2014",
+    403,
+    "请先修改初始密码",
+    "Change your one-time password first",
+)
+TOTP_ENROLMENT_REQUIRED = _p(
+    "E2015",
+    403,
+    "请先绑定动态口令（双因素认证）",
+    "Set up the one-time code (second factor) first",
+)
+PASSWORD_REJECTED = _p(
+    "E2016",
+    422,
+    "新密码不符合要求：{violations}",
+    "The new password is not acceptable: {violations}",
+)
+CURRENT_PASSWORD_WRONG = _p("E2017", 403, "当前密码错误", "The current password is wrong")
+TOTP_STATE = _p(
+    "E2018",
+    409,
+    "动态口令状态不允许此操作：{state}",
+    "The one-time code set-up does not allow this now: {state}",
+)
+PLEDGE_VERSION = _p(
+    "E2019",
+    422,
+    "保密承诺书版本 {version} 不是当前版本 {current}",
+    "Pledge version {version} is not the current version {current}",
+)
+SESSION_EXPIRED = _p(
+    "E2020", 401, "登录已过期，请重新登录", "Your session has expired; please sign in again"
+)
+AREA_FILE_INVALID = _p(
+    "E2021",
+    422,
+    "区划文件无法读取：{reason}",
+    "The area file cannot be read: {reason}",
+)
+AREA_ROWS_INVALID = _p(
+    "E2022",
+    422,
+    "区划文件有 {count} 行错误，未导入任何内容",
+    "The area file has {count} bad row(s); nothing was imported",
+)
+AREA_CODE_INVALID = _p(
+    "E2023",
+    422,
+    "第 {line} 行：普查区代码 {code} 应为 12 位数字，且前 9 位是 2020 年统计用区划中的乡级单位",
+    "Line {line}: census area code {code} must be 12 digits under a 2020 township",
+)
+SMALL_AREA_NO_INVALID = _p(
+    "E2024",
+    422,
+    "第 {line} 行：普查小区号 {value} 应为 3 位数字（001–999）",
+    "Line {line}: small area number {value} must be 3 digits (001–999)",
+)
+AREA_OUTSIDE_SCOPE = _p(
+    "E2025",
+    403,
+    "第 {line} 行：区划 {code} 不在您的管辖范围内",
+    "Line {line}: area {code} is outside your jurisdiction",
+)
+AREA_ROW_DUPLICATE = _p(
+    "E2026",
+    422,
+    "第 {line} 行：与第 {first} 行重复",
+    "Line {line}: duplicates line {first}",
+)
+AREA_PARENT_MISSING = _p(
+    "E2027",
+    422,
+    "第 {line} 行：上级区划 {code} 不存在",
+    "Line {line}: the parent area {code} does not exist",
+)
+BUILDING_NO_INVALID = _p(
+    "E2028",
+    422,
+    "第 {line} 行：建筑物编号 {value} 应为 1–4 位数字",
+    "Line {line}: building number {value} must have 1 to 4 digits",
+)
+AREA_FIELD_INVALID = _p(
+    "E2029",
+    422,
+    "第 {line} 行：{field} 无效（{reason}）",
+    "Line {line}: {field} is not valid ({reason})",
+)
+USERNAME_TAKEN = _p("E2030", 409, "用户名 {username} 已被使用", "User name {username} is taken")
+USERNAME_INVALID = _p(
+    "E2031",
+    422,
+    "用户名应为 3–64 位小写字母、数字、点、下划线或连字符",
+    "A user name has 3 to 64 lower-case letters, digits, dots, underscores or hyphens",
+)
+GRANT_INVALID = _p("E2032", 422, "授权区域无效：{reason}", "The area grant is not valid: {reason}")
+GRANT_OUTSIDE_SCOPE = _p(
+    "E2033",
+    403,
+    "不能授予您管辖范围以外的区域 {code}",
+    "Area {code} is outside your own jurisdiction and cannot be granted",
+)
+ROLE_NOT_CREATABLE = _p(
+    "E2034",
+    403,
+    "您不能创建或管理角色为 {role} 的账户",
+    "You cannot create or manage accounts with the role {role}",
+)
+STAFF_NOT_FOUND = _p("E2035", 404, "找不到该工作人员", "No such staff member")
+AREA_NOT_FOUND = _p("E2036", 404, "找不到区划 {code}", "Area {code} not found")
+ASSIGNMENT_INVALID = _p(
+    "E2037",
+    422,
+    "无法分配：{reason}",
+    "Cannot assign: {reason}",
+)
+PAGE_SIZE_INVALID = _p(
+    "E2038",
+    422,
+    "每页条数应在 1–{max} 之间",
+    "Page size must be between 1 and {max}",
+)
+STAFF_DISABLED_SELF = _p("E2039", 409, "不能停用自己的账户", "You cannot disable your own account")
 # Fieldwork (pre-registration, registration, review, long-form sample): E2050–E2099.
 REGISTER_NOT_FOUND = _p(
     "E2050",
