@@ -46,3 +46,15 @@ class Settings(BaseSettings):
     )
     census_wave: str = Field(default="2020", description="the census wave whose calendar applies")
     lang: Literal["zh", "en"] = Field(default="zh", description="default language of messages")
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="a staff session ends after this long unused"
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, le=7 * 24, description="a staff session ends this long after sign-in"
+    )
+    pledge_version: str = Field(
+        default="2020-1",
+        min_length=1,
+        max_length=32,
+        description="current version of the confidentiality pledge (保密承诺书) staff must accept",
+    )
