@@ -21,7 +21,7 @@ from typing import Any
 
 from headcount import errors
 from headcount.audit.heads import SignedTreeHead
-from headcount.audit.merkle import MerkleTree, leaf_hash
+from headcount.audit.merkle import CompactRange, leaf_hash
 from headcount.errors import Lang, Problem
 
 
@@ -98,7 +98,7 @@ def verify_entries(
         for head in ordered:
             if not head.verify(public_key):
                 return Verdict(0, 0, errors.TREE_HEAD_SIGNATURE_INVALID, None, {"size": head.size})
-    tree = MerkleTree()
+    tree = CompactRange()  # O(log n) memory: the log may hold 10^8 entries
     pending = list(ordered)
     checked = verified_size = 0
     while pending and pending[0].size == 0:  # a head of the empty log (its root is SHA-256(""))

@@ -219,3 +219,16 @@ def test_bad_arguments_are_catalogued(call: Any) -> None:
     with pytest.raises(HeadcountError) as caught:
         call(tree)
     assert caught.value.code == "E1501"
+
+
+def test_compact_range_roots_equal_the_full_tree() -> None:
+    data = _data(300)
+    compact, full = merkle.CompactRange(), MerkleTree()
+    assert compact.root() == merkle.EMPTY_ROOT
+    for i, d in enumerate(data):
+        compact.append(merkle.leaf_hash(d))
+        full.append(merkle.leaf_hash(d))
+        assert compact.size == i + 1
+        assert compact.root() == full.root()
+    with pytest.raises(HeadcountError):
+        compact.append(b"short")
