@@ -169,14 +169,29 @@ def _h_chars(x: pl.Expr, h: Helpers) -> pl.Expr:
     return x.str.contains(_ID_CHARS_PL)
 
 
+def _h_digits17(x: pl.Expr, h: Helpers) -> pl.Expr:
+    # 17 decimal digits fit an Int64 (< 10^17): digits become arithmetic, not string slicing.
+    return x.str.slice(0, 17).cast(pl.Int64, strict=False)
+
+
+def _h_check_value(x: pl.Expr, h: Helpers) -> pl.Expr:
+    # (1 - 2·int(first17, base 13)) mod 11 is the MOD 11-2 check value (10 = X); 13^17 < 2^63.
+    rest = x.str.slice(0, 17).str.to_integer(base=13, strict=False) % 11
+    return (1 - 2 * rest) % 11
+
+
+def _h_given_check(x: pl.Expr, h: Helpers) -> pl.Expr:
+    last = x.str.slice(17, 1)
+    return pl.when(last == "X").then(10).otherwise(last.cast(pl.Int64, strict=False))
+
+
 def _h_structured(x: pl.Expr, h: Helpers) -> pl.Expr:
     # Only ASCII digits and X passed ``chars``, so bytes count characters.
     return h["chars"] & (x.str.len_bytes() == 18)
 
 
 def _h_first17(x: pl.Expr, h: Helpers) -> pl.Expr:
-    # 17 decimal digits fit an Int64 (< 10^17): digits become arithmetic, not string slicing.
-    return pl.when(h["structured"]).then(x.str.slice(0, 17).cast(pl.Int64, strict=False))
+    return pl.when(h["structured"]).then(h["digits17"])
 
 
 def _h_birth(x: pl.Expr, h: Helpers) -> pl.Expr:
@@ -199,20 +214,21 @@ _MONTH_DAYS = sorted(
 _LEAP_DAYS = [y * 10_000 + 229 for y in range(EARLIEST_BIRTH_YEAR, 10_000) if isleap(y)]
 
 
-ID_HELPERS: dict[str, Callable[[pl.Expr, Helpers], pl.Expr]] = {
-    "chars": _h_chars,
-    "structured": _h_structured,
-    "first17": _h_first17,
-    "birth": _h_birth,
+# In dependency order; helpers of one level read only earlier levels, so the batch computes each
+# level in one parallel step (the string work of level 0 dominates).
+ID_HELPERS: dict[str, tuple[int, Callable[[pl.Expr, Helpers], pl.Expr]]] = {
+    "chars": (0, _h_chars),
+    "digits17": (0, _h_digits17),
+    "check_value": (0, _h_check_value),
+    "given_check": (0, _h_given_check),
+    "structured": (1, _h_structured),
+    "first17": (2, _h_first17),
+    "birth": (3, _h_birth),
 }
 
 
 def _pl_id_check_ok(x: pl.Expr, h: Helpers) -> pl.Expr:
-    # (1 - 2·int(first17, base 13)) mod 11 is the MOD 11-2 check value (10 = X); 13^17 < 2^63.
-    rest = x.str.slice(0, 17).str.to_integer(base=13, strict=False) % 11
-    last = x.str.slice(17, 1)
-    given = pl.when(last == "X").then(10).otherwise(last.cast(pl.Int64, strict=False))
-    return pl.when(h["structured"]).then((1 - 2 * rest) % 11 == given)
+    return pl.when(h["structured"]).then(h["check_value"] == h["given_check"])
 
 
 def _pl_id_date_ok(x: pl.Expr, h: Helpers) -> pl.Expr:

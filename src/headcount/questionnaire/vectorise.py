@@ -57,7 +57,7 @@ class PolarsCompiler:
         self.edits = edits
         self.aggregates = HouseholdAggregates()
         self._seen: dict[r.Node, str] = {}
-        self.helpers: dict[Scope, dict[str, pl.Expr]] = {s: {} for s in SCOPES}
+        self.helpers: dict[Scope, dict[str, tuple[int, pl.Expr]]] = {s: {} for s in SCOPES}
         self.calls: dict[Scope, dict[str, pl.Expr]] = {s: {} for s in SCOPES}
         self.windows: dict[str, pl.Expr] = {}
         self._hoisted: dict[tuple[Scope, r.Node], str] = {}
@@ -73,7 +73,9 @@ class PolarsCompiler:
 
     def stages(self, scope: Scope) -> list[list[pl.Expr]]:
         out = list(self.derived[scope])
-        out.extend([expr] for expr in self.helpers[scope].values())
+        levels = sorted({level for level, _ in self.helpers[scope].values()})
+        for level in levels:
+            out.append([e for lvl, e in self.helpers[scope].values() if lvl == level])
         if self.calls[scope]:
             out.append(list(self.calls[scope].values()))
         if scope == "person" and self.windows:
@@ -125,14 +127,13 @@ class PolarsCompiler:
     def _id_helpers(self, scope: Scope, column: str) -> dict[str, pl.Expr]:
         refs: dict[str, pl.Expr] = {}
         x = pl.col(column)
-        if self._inline:
-            for name, build in ID_HELPERS.items():
+        for name, (level, build) in ID_HELPERS.items():
+            if self._inline:
                 refs[name] = build(x, refs)
-            return refs
-        for name, build in ID_HELPERS.items():
+                continue
             alias = f"__{column}__{name}"
             if alias not in self.helpers[scope]:
-                self.helpers[scope][alias] = build(x, refs).alias(alias)
+                self.helpers[scope][alias] = (level, build(x, refs).alias(alias))
             refs[name] = pl.col(alias)
         return refs
 

@@ -47,7 +47,7 @@ def _polars(name: str, values: list[Any], dtype: pl.DataType) -> list[Any]:
     x = pl.col("x")
     if fn.uses_helpers:
         refs: dict[str, pl.Expr] = {}
-        for helper, build in ID_HELPERS.items():
+        for helper, (_, build) in ID_HELPERS.items():
             frame = frame.with_columns(build(x, refs).alias(f"__{helper}"))
             refs[helper] = pl.col(f"__{helper}")
         expr = fn.polars(x, refs)
