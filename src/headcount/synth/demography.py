@@ -56,7 +56,16 @@ def ages_and_sexes(
     dist = targets.age_distribution(t)
     age = stratified_draw(rng, dist, n).astype(np.int16)
     p_male = targets.male_probability(t, dist)[age]
-    males = choose_mask(rng, p_male / (1.0 - p_male), round(n * t.male_pct / 100.0))
+    # Bernoulli by age, then the few persons needed to make the male count exact are switched
+    # (chosen by the same probabilities), so each age keeps its sex ratio.
+    males = rng.random(n) < p_male
+    gap = round(n * t.male_pct / 100.0) - int(males.sum())
+    if gap > 0:
+        females = np.flatnonzero(~males)
+        males[females[choose(rng, p_male[females], gap)]] = True
+    elif gap < 0:
+        men = np.flatnonzero(males)
+        males[men[choose(rng, 1.0 - p_male[men], -gap)]] = False
     sex = np.where(males, 1, 2).astype(np.int8)
     month = rng.integers(1, 13, size=n).astype(np.int8)
     return age, month, sex

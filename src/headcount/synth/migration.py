@@ -88,6 +88,10 @@ def assign(
     first_member = np.flatnonzero(separated)[np.unique(unit_of, return_index=True)[1]]
     move = rng.choice(3, size=units.size, p=move_mix())
     dest = _destinations(rng, plan, rows, area[first_member], move)
+    within_target = round(n * move_mix()[0] * separated_share())
+    dest = _top_up_within_city(
+        rng, plan, rows, area[first_member], dest, np.bincount(unit_of), within_target
+    )
     d9_unit = rng.choice(_D9_CODES, size=units.size, p=_D9_P)
 
     hukou_area = area.copy()
@@ -178,8 +182,10 @@ def _destinations(
     rows: NDArray[np.int64],
     origin: NDArray[np.int64],
     move: NDArray[np.int64],
+    strict: bool = False,
 ) -> NDArray[np.int64]:
-    """A hukou area for each moving unit, by move class; -1 when none exists in the chunk."""
+    """A hukou area for each moving unit, by move class; -1 when none exists in the chunk.
+    Unless ``strict``, a unit whose class has no area falls back to a broader one."""
     prov, pref = plan.province[rows], plan.prefecture[rows]
     town, district = plan.township[rows], plan.district[rows]
     m = rows.size
@@ -208,11 +214,11 @@ def _destinations(
             prov[cand] != o_prov[todo],
         )
         dest[todo[ok]] = cand[ok]
-        if attempt == 7:  # no district of the same city in the chunk: move within the province
+        if attempt == 7 and not strict:  # no district of the same city: move within the province
             move[todo[~ok & (mv == 0)]] = 1
     # Fall back to any other township in the chunk; the move class then follows the geography.
     # An interprovincial move with no other province in the run keeps its hukou outside (-1).
-    for _ in range(6):
+    for _ in range(0 if strict else 6):
         todo = np.flatnonzero((dest < 0) & (move != 2))
         if todo.size == 0 or m < 2:
             break
@@ -220,6 +226,38 @@ def _destinations(
         ok = town[cand] != o_town[todo]
         dest[todo[ok]] = cand[ok]
     return dest
+
+
+def _top_up_within_city(
+    rng: np.random.Generator,
+    plan: Plan,
+    rows: NDArray[np.int64],
+    origin: NDArray[np.int64],
+    dest: NDArray[np.int64],
+    size: NDArray[np.int64],
+    target: int,
+) -> NDArray[np.int64]:
+    """Within-city moves need a district of the same city in the chunk and often find none;
+    re-home other intraprovincial units from districts where one exists until the within-city
+    persons reach the target (the published split is kept as far as the chunk allows)."""
+    district, pref = plan.district[rows], plan.prefecture[rows]
+    safe = np.maximum(dest, 0)
+    within = (dest >= 0) & district[origin] & district[safe] & (pref[origin] == pref[safe])
+    deficit = target - int(size[within].sum())
+    if deficit <= 0:
+        return dest
+    # Only intraprovincial units change class, so the interprovincial share is kept.
+    prov = plan.province[rows]
+    same_province = (dest >= 0) & (prov[safe] == prov[origin])
+    cands = rng.permutation(np.flatnonzero(~within & district[origin] & same_province))
+    found = _destinations(rng, plan, rows, origin[cands], np.zeros(cands.size, np.int64), True)
+    ok = found >= 0
+    cands, found = cands[ok], found[ok]
+    start = np.cumsum(size[cands]) - size[cands]
+    take = start < deficit
+    out = dest.copy()
+    out[cands[take]] = found[take]
+    return out
 
 
 def _outside_hukou(
