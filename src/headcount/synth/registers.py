@@ -13,12 +13,16 @@ Every discrepancy is listed in truth_errors with the register's record_id, so a 
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from headcount.identity import divisions
 from headcount.synth.config import SynthConfig
 from headcount.synth.deaths import Deaths
+from headcount.synth.geography import township_table
 from headcount.synth.truth import ChunkTruth
 
 ErrorRows = list[dict[str, object]]
@@ -46,9 +50,9 @@ def hukou_register(
     k = who.size
     township = hk.township[who].copy()
     stale = rng.random(k) < rates.stale_addresses
-    # An earlier address: another township number in the same county (it may since have merged).
-    township[stale] = (township[stale] // 1000) * 1000 + rng.integers(1, 400, int(stale.sum()))
-    township[stale & (township == hk.township[who])] += 1
+    # An earlier address: another real township of the same county.
+    township[stale] = _other_township(rng, township[stale])
+    stale &= township != hk.township[who]  # a county with a single township cannot be stale
     month = p.month[who].copy()
     wrong = rng.random(k) < rates.wrong_birth_months
     month[wrong] = _shift_month(rng, month[wrong])
@@ -65,6 +69,7 @@ def hukou_register(
             "ethnic_group": pl.Series(t.ethnic[who]).cast(pl.Utf8).str.zfill(2),
             "hukou_county": pl.Series(hk.county[who]).cast(pl.Utf8),
             "hukou_township": pl.Series(township).cast(pl.Utf8).str.zfill(9),
+            "hukou_address": _addresses(rng, township),
         }
     )
     errs = [
@@ -100,6 +105,39 @@ def hukou_register(
         ),
     ]
     return frame, concat_errors(errs)
+
+
+def _other_township(rng: np.random.Generator, township: NDArray[np.int64]) -> NDArray[np.int64]:
+    towns = _township_codes()
+    county = towns // 1000
+    lo = np.searchsorted(county, township // 1000, side="left")
+    hi = np.searchsorted(county, township // 1000, side="right")
+    pick = lo + (rng.random(township.size) * np.maximum(hi - lo, 1)).astype(np.int64)
+    pick = np.minimum(pick, towns.size - 1)
+    same = towns[pick] == township
+    pick[same] = np.where(pick[same] + 1 < hi[same], pick[same] + 1, lo[same])
+    out = towns[pick]
+    return np.where(hi > lo, out, township)
+
+
+@cache
+def _township_codes() -> NDArray[np.int64]:
+    return np.sort(township_table()["township"].cast(pl.Int64).to_numpy())
+
+
+def _addresses(rng: np.random.Generator, township: NDArray[np.int64]) -> pl.Series:
+    """The register's address: the township's full name and a synthetic house number."""
+    table = divisions()
+    codes, inverse = np.unique(township, return_inverse=True)
+    names = pl.Series(
+        [(table.region_name(f"{int(c):09d}") or "").replace(" ", "") for c in codes], dtype=pl.Utf8
+    )
+    number = pl.Series(rng.integers(1, 300, township.size)).cast(pl.Utf8)
+    return (
+        pl.DataFrame({"n": names.gather(pl.Series(inverse)), "h": number})
+        .select(pl.concat_str("n", "h", pl.lit("号")))
+        .to_series()
+    )
 
 
 def births_register(

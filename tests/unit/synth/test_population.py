@@ -274,3 +274,18 @@ def test_ids_are_unique_across_chunks_and_deaths(population: Path) -> None:
     assert living.n_unique() == living.len()
     assert dead.n_unique() == dead.len()
     assert not set(living.to_list()) & set(dead.to_list())
+
+
+def test_stale_register_addresses_are_other_real_townships(population: Path) -> None:
+    errs = _table(population, "truth_errors").filter(pl.col("error_type") == "stale_address")
+    assert errs.height > 0
+    table = divisions()
+    for true_value, recorded in errs.select("true_value", "recorded_value").head(200).iter_rows():
+        assert recorded != true_value
+        assert recorded[:6] == true_value[:6]  # same county
+        assert table.get(recorded) is not None  # a real township
+    reg = _table(population, "registers_hukou")
+    stale = reg.join(errs.select("record_id", "recorded_value"), on="record_id")
+    assert stale.height == errs.height
+    assert (stale["hukou_township"] == stale["recorded_value"]).all()
+    assert reg["hukou_address"].str.ends_with("号").all()
