@@ -97,7 +97,7 @@ def pre_register(
 ) -> list[str]:
     enumerator = actor(Role.enumerator, small_area)
     entries = [
-        pre_registration.EntryIn(head_name=f"户主{i}", mode=mode, expected_persons=3)  # type: ignore[arg-type]
+        pre_registration.EntryIn(head_name=f"户主{i}", mode=mode, expected_persons=3)
         for i in range(n)
     ]
     out = pre_registration.add_entries(
