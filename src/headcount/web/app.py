@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -9,15 +12,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 
 from headcount import __version__
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.config import Settings
+from headcount.store.migrate import require_current
+from headcount.store.protector import Protector
+from headcount.store.session import make_engine
 from headcount.web import problems
 from headcount.web.middleware import SecurityMiddleware
 from headcount.web.ratelimit import RateLimiter
-from headcount.web.routes import public
+from headcount.web.routes import auth, office, public
+from headcount.web.sessions import SessionResolver
 
+log = logging.getLogger("headcount.web")
 MAX_BODY_BYTES = 1_000_000  # a household of 2,000 persons fits well within this
 
 
@@ -27,28 +36,66 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=folder)
 
 
+def _lifespan(settings: Settings, engine: Engine | None, protector: Protector | None) -> object:
+    """Open the database and the key file once at start-up; refuse to start when either fails.
+
+    ``Protector.open`` runs the crypto known-answer tests (C1) and the engine runs the durability
+    checks (R2); a schema behind the package's head is refused too. An engine handed in by the
+    caller (tests, one process serving several apps) is left open for the caller to dispose of.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = engine is None
+        app.state.engine = engine or make_engine(settings)
+        try:
+            require_current(app.state.engine)
+            app.state.protector = protector or Protector.open(settings, app.state.engine)
+            log.info("serving %s database", app.state.engine.dialect.name)
+            yield
+        finally:
+            if own:
+                app.state.engine.dispose()
+            app.state.engine = None
+            app.state.protector = None
+
+    return lifespan
+
+
 def create_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
     calendar: CensusCalendar = CENSUS_2020,
+    engine: Engine | None = None,
+    protector: Protector | None = None,
 ) -> FastAPI:
+    """The application; the database and keys are opened when it starts (lifespan).
+
+    Until it has started (a TestClient used without ``with``), only public routes answer and the
+    API answers 503.
+    """
     app = FastAPI(
         title="Headcount",
         version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan(settings, engine, protector),  # type: ignore[arg-type]
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.calendar = calendar
     app.state.rate_limiter = RateLimiter()
-    app.state.actor_resolver = None  # sessions are wired by the registration service
+    app.state.engine = None
+    app.state.protector = None
+    app.state.actor_resolver = SessionResolver(lambda: app.state.engine, settings, app.state.clock)
     problems.install(app, templates())
     app.add_middleware(SecurityMiddleware, max_body=MAX_BODY_BYTES, templates=templates)
     static = Path(str(resources.files("headcount.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(public.router)
+    app.include_router(auth.router)
+    app.include_router(office.router)
     # Routers register below, one line each.
     return app

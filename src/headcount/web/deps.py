@@ -27,7 +27,7 @@ from headcount.web.ratelimit import client_key
 from headcount.web.security import current_actor
 
 
-def _engine(request: Request) -> Engine:
+def get_engine(request: Request) -> Engine:
     engine: Engine | None = getattr(request.app.state, "engine", None)
     if engine is None:  # an app built without a database serves only its public pages
         raise HeadcountError(errors.UNAVAILABLE, retry_after=30)
@@ -58,7 +58,7 @@ def get_protector(request: Request) -> Protector:
 
 def db_session(request: Request) -> Iterator[Session]:
     """One unit of work per request, with the Protector bound to it (data keys join it)."""
-    engine = _engine(request)
+    engine = get_engine(request)
     protector = get_protector(request)
     with transaction(engine) as session, protector.bound(session):
         yield session
@@ -78,7 +78,8 @@ def client_ip(request: Request) -> str:
 
 def audit_actor(request: Request) -> AuditActor:
     """The audit-side actor of this request: staff id, role, areas, request id and client IP."""
-    actor: Actor | None = getattr(request.state, "actor", None) or current_actor(request)
+    # Never resolves the session here: a public route (sign-in) must not fail on a stale cookie.
+    actor: Actor | None = getattr(request.state, "actor", None)
     request_id = str(getattr(request.state, "request_id", ""))
     if actor is None:
         return AuditActor(
@@ -97,6 +98,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 CalendarDep = Annotated[CensusCalendar, Depends(get_calendar)]
 ProtectorDep = Annotated[Protector, Depends(get_protector)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(require_actor)]
 AuditActorDep = Annotated[AuditActor, Depends(audit_actor)]
