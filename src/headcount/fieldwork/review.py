@@ -65,8 +65,13 @@ class ReviewPage(BaseModel):
     next_after: str | None
 
 
-def level_of(actor: Actor) -> Level:
+def level_of(actor: Actor, wanted: Level | None = None) -> Level:
     """County (and higher) offices review at the second level; supervisors at the first."""
+    if wanted is not None:
+        needed = Permission.review_second if wanted == "second" else Permission.review_first
+        if not actor.has(needed):
+            raise HeadcountError(errors.FORBIDDEN)
+        return wanted
     if actor.has(Permission.review_second):
         return "second"
     if actor.has(Permission.review_first):
@@ -83,9 +88,10 @@ def decide(
     *,
     clock: Clock | None = None,
     calendar: CensusCalendar = CENSUS_2020,
+    level: Level | None = None,
     audit: AuditActor | None = None,
 ) -> ReviewOut:
-    level = level_of(actor)
+    level = level_of(actor, level)
     permission = Permission.review_second if level == "second" else Permission.review_first
     current = queries.review(session, household_id, lock=True)
     area = current.small_area_code if current is not None else ""
@@ -166,10 +172,15 @@ def decide(
 
 
 def pending(
-    session: Session, actor: Actor, *, after: str = "", limit: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    after: str = "",
+    limit: int | None = None,
+    level: Level | None = None,
 ) -> ReviewPage:
     """Households waiting for this actor's level of review, in the actor's areas."""
-    level = level_of(actor)
+    level = level_of(actor, level)
     size = page_size(limit)
     rows = queries.reviews_page(session, prefixes(actor), _FROM[level], after, size)
     return ReviewPage(

@@ -1,0 +1,24 @@
+"""Per-account rate limits for fieldwork writes (the IP limiter would throttle a whole office
+behind one NAT): an enumerator's device replaying its offline queue may burst, then 20/s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+
+from headcount.web.ratelimit import RateLimiter, client_key
+from headcount.web.security import current_actor
+
+
+def per_account(bucket: str, *, per_minute: int, burst: int) -> Callable[[Request], None]:
+    def dependency(request: Request) -> None:
+        actor = getattr(request.state, "actor", None) or current_actor(request)
+        key = f"staff:{actor.staff_id}" if actor is not None else f"ip:{client_key(request)}"
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.hit(bucket, key, per_minute=per_minute, burst=burst)
+
+    return dependency
+
+
+SUBMIT_PER_MINUTE, SUBMIT_BURST = 1200, 100
