@@ -31,7 +31,7 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     r = census.build_records(t, plan)
     d = deaths.generate(rng, t, plan, cfg)
     keys = t.person_keys()
-    p, h = t.persons, t.households
+    p = t.persons
 
     # Omissions (PES: 0.05 %), biased to young adult men and newborns; duplicates of residents.
     w = np.where((p.sex == 1) & (p.age >= 18) & (p.age < 35), 3.0, 1.0) * np.where(
@@ -46,6 +46,61 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     )
     r = _add_duplicates(rng, t, r, np.flatnonzero(duplicated))
 
+    households, hh_ids, alive, in_long, d_units = _households(rng, plan, t, r, d, cfg)
+
+    persons = census.persons_frame(t, r, hh_ids)
+    persons = _add_long_persons(rng, persons, t, r, plan, in_long)
+    record_keys = keys.gather(pl.Series(r.person))
+    persons, census_errors = injection.inject(rng, persons, record_keys, cfg.census_errors)
+
+    d_hh_ids, d_hh_nos = _death_households(plan, t, d, hh_ids, r)
+    death_keys = _death_keys(chunk, d.size)
+    forms = deaths.death_forms(d, d_hh_ids, d_hh_nos)
+    # A household nobody reported (all its members missed) reports no deaths either.
+    reported = pl.Series(np.where(d.household >= 0, alive[np.maximum(d.household, 0)], True))
+    forms = forms.filter(reported.gather(forms["_order"])).drop("_order")
+    reg_hukou, e1 = registers.hukou_register(rng, t, cfg, keys)
+    reg_births, e2 = registers.births_register(rng, t, cfg, keys)
+    reg_deaths, e3 = registers.deaths_register(rng, t, d, cfg, death_keys)
+    hm_households, hm_persons = hmtf.generate(rng, plan, t.rows, p.size)
+    errors = concat_errors(
+        [
+            census_errors,
+            truth_tables.omission_rows(keys, missed),
+            truth_tables.duplicate_rows(r, hh_ids, keys),
+            e1,
+            e2,
+            e3,
+        ]
+    )
+    return {
+        "buildings": d_units.buildings,
+        "dwelling_units": d_units.units,
+        "households": households,
+        "persons": persons,
+        "death_forms": forms,
+        "hmtf_households": hm_households,
+        "hmtf_persons": hm_persons,
+        "registers_hukou": reg_hukou,
+        "registers_births": reg_births,
+        "registers_deaths": reg_deaths,
+        "truth_persons": truth_tables.truth_persons(t, plan, r, hh_ids, keys, missed, duplicated),
+        "truth_deaths": truth_tables.truth_deaths(d, death_keys, d_hh_ids),
+        "truth_errors": errors,
+    }
+
+
+def _households(
+    rng: np.random.Generator,
+    plan: Plan,
+    t: truth.ChunkTruth,
+    r: Records,
+    d: deaths.Deaths,
+    cfg: SynthConfig,
+) -> tuple[pl.DataFrame, pl.Series, NDArray[np.bool_], NDArray[np.bool_], dwellings.Dwellings]:
+    """The households table (H1–H7, long-form H8–H19, 999 households) from the final records;
+    also the household ids, which households were reported, the long-form flags and dwellings."""
+    p, h = t.persons, t.households
     n_hh = r.hh_area.size
     present = np.bincount(
         r.household, weights=r.residence_at_reference == 1, minlength=n_hh
@@ -105,47 +160,7 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
         pl.when(pl.Series(alive)).then(pl.col("deaths_female")).otherwise(0),
     ).filter(pl.Series(alive))
     households = pl.concat([households, _all_died(plan, t, d)], how="diagonal_relaxed")
-
-    persons = census.persons_frame(t, r, hh_ids)
-    persons = _add_long_persons(rng, persons, t, r, plan, in_long)
-    record_keys = keys.gather(pl.Series(r.person))
-    persons, census_errors = injection.inject(rng, persons, record_keys, cfg.census_errors)
-
-    d_hh_ids, d_hh_nos = _death_households(plan, t, d, hh_ids, r)
-    death_keys = _death_keys(chunk, d.size)
-    forms = deaths.death_forms(d, d_hh_ids, d_hh_nos)
-    # A household nobody reported (all its members missed) reports no deaths either.
-    reported = pl.Series(np.where(d.household >= 0, alive[np.maximum(d.household, 0)], True))
-    forms = forms.filter(reported.gather(forms["_order"])).drop("_order")
-    reg_hukou, e1 = registers.hukou_register(rng, t, cfg, keys)
-    reg_births, e2 = registers.births_register(rng, t, cfg, keys)
-    reg_deaths, e3 = registers.deaths_register(rng, t, d, cfg, death_keys)
-    hm_households, hm_persons = hmtf.generate(rng, plan, t.rows, p.size)
-    errors = concat_errors(
-        [
-            census_errors,
-            truth_tables.omission_rows(keys, missed),
-            truth_tables.duplicate_rows(r, hh_ids, keys),
-            e1,
-            e2,
-            e3,
-        ]
-    )
-    return {
-        "buildings": d_units.buildings,
-        "dwelling_units": d_units.units,
-        "households": households,
-        "persons": persons,
-        "death_forms": forms,
-        "hmtf_households": hm_households,
-        "hmtf_persons": hm_persons,
-        "registers_hukou": reg_hukou,
-        "registers_births": reg_births,
-        "registers_deaths": reg_deaths,
-        "truth_persons": truth_tables.truth_persons(t, plan, r, hh_ids, keys, missed, duplicated),
-        "truth_deaths": truth_tables.truth_deaths(d, death_keys, d_hh_ids),
-        "truth_errors": errors,
-    }
+    return households, hh_ids, alive, in_long, d_units
 
 
 def _filter(r: Records, keep: NDArray[np.bool_]) -> Records:
