@@ -16,6 +16,7 @@ from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import (
     HOME_COUNTY,
     PASSWORD,
+    Seeded,
     add_staff,
     app_for,
     client_for,
@@ -101,11 +102,7 @@ def test_first_administrator_must_change_password_then_enrol_a_second_factor(
 ) -> None:
     clock = new_clock()
     with client_for(app_for(census, clock)) as client:
-        sign_in(
-            client,
-            _seeded_admin(census),
-            clock,
-        )
+        sign_in(client, _seeded_admin(census), clock)
         blocked = client.get("/api/office/staff")
         assert blocked.status_code == 403 and error_code(blocked) == "E2014"
         assert client.get("/api/auth/me").json()["must_change_password"] is True
@@ -162,9 +159,7 @@ def test_first_administrator_must_change_password_then_enrol_a_second_factor(
         assert fresh.status_code == 200, fresh.text
 
 
-def _seeded_admin(census: Census) -> object:
-    from tests.integration.web.test_auth_support import Seeded
-
+def _seeded_admin(census: Census) -> Seeded:
     return Seeded("", ADMIN_USERNAME, census.init.one_time_password, None)
 
 
