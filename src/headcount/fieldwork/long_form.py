@@ -184,7 +184,8 @@ def draw(
 
 
 def get(session: Session, actor: Actor, sample_id: uuid.UUID) -> SampleOut:
-    require_permission(actor, Permission.progress_view)
+    """The national summary (seed, digest, totals); other offices read their census areas' lists."""
+    require_permission(actor, Permission.sample_draw)
     found = queries.by_id(session, sample_id)
     if found is None:
         raise HeadcountError(errors.SAMPLE_NOT_FOUND, sample=str(sample_id))

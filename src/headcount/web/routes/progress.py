@@ -60,7 +60,7 @@ def draw_sample(
 @router.get(
     "/office/samples/{sample_id}",
     response_model=long_form.SampleOut,
-    openapi_extra=access(Permission.progress_view),
+    openapi_extra=access(Permission.sample_draw),
 )
 def read_sample(sample_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Any:
     return long_form.get(session, actor, sample_id)
