@@ -105,29 +105,35 @@ class PythonCompiler:
 
     def _shortcut(self, node: r.Node, scope: Scope) -> Fn | None:
         """One closure instead of three for the shapes generated edits use most: a presence test
-        or a comparison of an answer with a literal. Same results as the general path."""
+        or a comparison of an answer with a literal. Same results as the general path; the row
+        and household variants are spelled out because this is the engine's innermost loop."""
         target = _answer(node)
         if target is None or target in self.constants:
             return None
         on_row = scope != "household" and target in self.own_names[scope]
-
-        def read(c: Ctx) -> Any:
-            return (c.row if on_row else c.hh).get(target)
-
         if isinstance(node, r.Call):  # is_null(answer)
-            return lambda c: read(c) is None
+            if on_row:
+                return lambda c: c.row.get(target) is None
+            return lambda c: c.hh.get(target) is None
         if isinstance(node, r.Unary):  # not is_null(answer)
-            return lambda c: read(c) is not None
+            if on_row:
+                return lambda c: c.row.get(target) is not None
+            return lambda c: c.hh.get(target) is not None
         if isinstance(node, r.InList):
             values = frozenset(node.values)
-            if node.negated:
-                return lambda c: None if (v := read(c)) is None else v not in values
-            return lambda c: None if (v := read(c)) is None else v in values
+            negated = node.negated
+            if on_row:
+                return lambda c: (
+                    None if (v := c.row.get(target)) is None else (v in values) != negated
+                )
+            return lambda c: None if (v := c.hh.get(target)) is None else (v in values) != negated
         assert isinstance(node, r.Binary) and isinstance(node.right, r.Const)
         op, literal = _COMPARE[node.op], node.right.value
         if literal is None:
             return lambda _c: None
-        return lambda c: None if (v := read(c)) is None else op(v, literal)
+        if on_row:
+            return lambda c: None if (v := c.row.get(target)) is None else op(v, literal)
+        return lambda c: None if (v := c.hh.get(target)) is None else op(v, literal)
 
     def _name(self, name: str, scope: Scope) -> Fn:
         if name in self.constants:

@@ -25,7 +25,7 @@ from typing import Any
 from headcount import errors
 from headcount.errors import HeadcountError, ProblemList
 from headcount.identity.citizen_id import normalize
-from headcount.questionnaire.schema import Form, Item, Scope
+from headcount.questionnaire.schema import SCOPES, Form, Item, Scope
 
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _CONFIRMATION = re.compile(r"([A-Za-z][A-Za-z0-9_.]*)(?:@(d?)([1-9][0-9]{0,3}))?")
@@ -61,6 +61,9 @@ class _Reader:
     def __init__(self, form: Form) -> None:
         self.form = form
         self.problems = ProblemList()
+        self.by_key = {scope: {i.key: i for i in form.items(scope)} for scope in SCOPES}
+        # Flattened column names per item (by identity: person and death items share keys).
+        self.columns = {id(i): i.columns() for scope in SCOPES for i in form.items(scope)}
 
     def wrong(self, path: str, item: Item, expected: str) -> None:
         zh, en = _EXPECTED[expected]
@@ -69,7 +72,7 @@ class _Reader:
         )
 
     def value(self, path: str, item: Item, raw: Any, out: dict[str, Any]) -> None:
-        cols = item.columns()
+        cols = self.columns[id(item)]
         for col in cols:
             out[col] = None
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -126,7 +129,7 @@ class _Reader:
         if not isinstance(raw, dict):
             self.problems.add(errors.FIELD_NOT_OBJECT, path=path)
             raw = {}
-        by_key = {i.key: i for i in self.form.items(scope)}
+        by_key = self.by_key[scope]
         for key in raw:
             if key not in by_key and key != number_key:
                 self.problems.add(
