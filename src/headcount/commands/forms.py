@@ -141,7 +141,9 @@ def show_command(
         for item in items:
             unit = f" ({_text(item.unit.zh, item.unit.en, lang)})" if item.unit else ""
             marker = "" if item.status == "verified" else f"\n[yellow]{item.status}[/]"
-            required = "" if item.required is True else f"\nrequired: {item.required}"
+            required = {True: "", False: "\noptional", "soft": "\nmissing: soft edit"}[
+                item.required
+            ]
             table.add_row(
                 f"[bold]{item.id}[/]\n[dim]{item.key}[/]",
                 _text(item.label.zh, item.label.en, lang) + unit.replace("\n", " / "),
