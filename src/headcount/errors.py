@@ -823,7 +823,7 @@ ROLE_NOT_CREATABLE = _p(
     "You cannot create or manage accounts with the role {role}",
 )
 STAFF_NOT_FOUND = _p("E2035", 404, "找不到该工作人员", "No such staff member")
-AREA_NOT_FOUND = _p("E2036", 404, "找不到区划 {code}", "Area {code} not found")
+# E2036 retired before release: areas not found answer E2065 (AREA_NOT_FOUND, below).
 ASSIGNMENT_INVALID = _p(
     "E2037",
     422,

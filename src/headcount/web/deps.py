@@ -21,7 +21,7 @@ from headcount.auth.roles import Actor
 from headcount.calendar import CensusCalendar, Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
-from headcount.store.protector import Protector
+from headcount.store.protector import Protector, RowId
 from headcount.store.session import transaction
 from headcount.web.ratelimit import client_key
 from headcount.web.security import current_actor
@@ -57,11 +57,38 @@ def get_protector(request: Request) -> Protector:
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request, with the Protector bound to it (data keys join it)."""
-    engine = get_engine(request)
-    protector = get_protector(request)
-    with transaction(engine) as session, protector.bound(session):
+    """One unit of work per request."""
+    with transaction(get_engine(request)) as session:
         yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+
+
+class RequestProtector(Protector):
+    """The app's Protector, bound to this request's session around every call.
+
+    FastAPI runs each sync dependency and the route in separate worker-thread contexts, so a
+    binding made in a dependency (a ContextVar) would not be seen by the route; binding per call
+    makes a scope's first data key commit or roll back with the rows it encrypts.
+    """
+
+    def __init__(self, base: Protector, session: Session) -> None:
+        self.__dict__.update(base.__dict__)  # shares keys, key ring and caches with the app's
+        self._session = session
+
+    def encrypt(self, value: str, *, scope: str, table: str, column: str, row_id: RowId) -> bytes:
+        with self.bound(self._session):
+            return super().encrypt(value, scope=scope, table=table, column=column, row_id=row_id)
+
+    def decrypt(self, blob: bytes, *, table: str, column: str, row_id: RowId) -> str:
+        with self.bound(self._session):
+            return super().decrypt(blob, table=table, column=column, row_id=row_id)
+
+
+def request_protector(request: Request, session: SessionDep) -> Protector:
+    return RequestProtector(get_protector(request), session)
 
 
 def require_actor(request: Request) -> Actor:
@@ -97,8 +124,9 @@ def audit_actor(request: Request) -> AuditActor:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 CalendarDep = Annotated[CensusCalendar, Depends(get_calendar)]
-ProtectorDep = Annotated[Protector, Depends(get_protector)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(require_actor)]
 AuditActorDep = Annotated[AuditActor, Depends(audit_actor)]
+# Bound to SessionDep's transaction: what a route passes to services together with SessionDep.
+ProtectorDep = Annotated[Protector, Depends(request_protector)]
+# Unbound: for routes whose services open their own transactions (sign-in).
+KeysDep = Annotated[Protector, Depends(get_protector)]

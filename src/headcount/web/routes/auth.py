@@ -24,6 +24,7 @@ from headcount.web.deps import (
     AuditActorDep,
     ClockDep,
     EngineDep,
+    KeysDep,
     ProtectorDep,
     SessionDep,
     SettingsDep,
@@ -120,7 +121,7 @@ def login(
     request: Request,
     response: Response,
     engine: EngineDep,
-    protector: ProtectorDep,
+    protector: KeysDep,
     settings: SettingsDep,
     clock: ClockDep,
     who: AuditActorDep,
@@ -181,7 +182,7 @@ def change_password(
 def enrol_totp(
     request: Request,
     engine: EngineDep,
-    protector: ProtectorDep,
+    protector: KeysDep,
     settings: SettingsDep,
     who: AuditActorDep,
 ) -> Any:
@@ -198,7 +199,7 @@ def confirm_totp(
     body: TotpConfirmIn,
     request: Request,
     engine: EngineDep,
-    protector: ProtectorDep,
+    protector: KeysDep,
     clock: ClockDep,
     who: AuditActorDep,
 ) -> Response:
