@@ -4,6 +4,7 @@ injected errors; and it reports bad frames with coded errors."""
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -31,6 +32,14 @@ def _online(data: list[dict[str, Any]]) -> tuple[set[Key], dict[Key, Any]]:
     return keys, found
 
 
+@cache
+def _population(form_id: str, count: int) -> tuple[list[dict[str, Any]], set[Key], dict[Key, Any]]:
+    """Households with injected errors and their online findings, generated once per module."""
+    data = factories.households(reference_forms()[form_id], count, seed=42, error_rate=0.4)
+    online, by_key = _online(data)
+    return data, online, by_key
+
+
 def _batch(frame: pl.DataFrame) -> set[Key]:
     return set(frame.select("household_id", "rule", "person_no", "death_no").iter_rows())
 
@@ -38,9 +47,8 @@ def _batch(frame: pl.DataFrame) -> set[Key]:
 @pytest.mark.parametrize(("form_id", "count"), [("short", 1000), ("long", 400), ("hmtf", 300)])
 def test_batch_and_online_agree_on_a_generated_population(form_id: str, count: int) -> None:
     form = reference_forms()[form_id]
-    data = factories.households(form, count, seed=42, error_rate=0.4)
+    data, online, by_key = _population(form_id, count)
     frames = factories.frames(form, data)
-    online, by_key = _online(data)
     batch = validate_frames(form, frames["households"], frames["persons"], frames["death_forms"])
     assert _batch(batch) == online
     # the comparison means something: many different edits fired, hard and soft
@@ -58,9 +66,7 @@ def test_batch_and_online_agree_on_a_generated_population(form_id: str, count: i
 
 
 def test_every_short_form_edit_kind_is_exercised() -> None:
-    form = reference_forms()["short"]
-    data = factories.households(form, 1000, seed=42, error_rate=0.4)
-    online, _ = _online(data)
+    _, online, _ = _population("short", 1000)
     fired = {rule for _, rule, _, _ in online}
     for expected in (
         "HEAD_ONE",

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from headcount.commands import output
 from headcount.commands.forms import app
 from tests.unit.questionnaire.test_engine import household
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shared Rich console sizes itself once, at import; tables here are read, not wrapped.
+    monkeypatch.setattr(output.console, "width", 250)
 
 
 def test_list_shows_the_four_forms() -> None:
@@ -24,7 +32,7 @@ def test_list_shows_the_four_forms() -> None:
 
 
 def test_show_short_renders_items_codes_universes_and_skips() -> None:
-    result = runner.invoke(app, ["show", "short"], env={"COLUMNS": "250"})
+    result = runner.invoke(app, ["show", "short"])
     assert result.exit_code == 0
     for text in (
         "H5",
@@ -67,7 +75,7 @@ def test_validate_one_json_object_per_household_and_exit_status(tmp_path: Path) 
     single = tmp_path / "one.json"
     single.write_text(json.dumps(good, ensure_ascii=False), "utf-8")
     assert runner.invoke(app, ["validate", str(single), "--json"]).exit_code == 0
-    human = runner.invoke(app, ["validate", str(path), "--lang", "en"], env={"COLUMNS": "200"})
+    human = runner.invoke(app, ["validate", str(path), "--lang", "en"])
     assert human.exit_code == 1 and "a family household has exactly one head" in human.stdout
 
 

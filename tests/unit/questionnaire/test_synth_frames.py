@@ -76,7 +76,7 @@ def test_both_executors_agree_on_the_synthetic_census(census: Path, form_id: str
         for f in validate_household(household).findings:
             online.add((household["household_id"], f.rule, f.person_no, f.death_no))
     assert set(batch.select("household_id", "rule", "person_no", "death_no").iter_rows()) == online
-    assert len(online) > 5
+    assert online  # not vacuous: the generator injects errors into every form
 
 
 def test_hmtf_tables_are_checked(census: Path) -> None:
