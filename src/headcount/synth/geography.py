@@ -185,7 +185,7 @@ def _province_areas(
     district = counties["district"].to_numpy()
     weights = rng.lognormal(0.0, 0.7, county_codes.size) * np.where(district, 1.4, 1.0)
     # At least two areas where possible, one urban and one rural, so the urban share can be exact.
-    n_areas = max(2 if n_persons >= 240 else 1, round(n_persons / MEAN_SMALL_AREA))
+    n_areas = max(2 if n_persons >= 120 else 1, round(n_persons / MEAN_SMALL_AREA))
     sizes = np.clip(rng.gamma(4.0, MEAN_SMALL_AREA / 4.0, n_areas), 60, MAX_PLANNED_SMALL_AREA)
     persons = allocate(n_persons, sizes)
     while persons.max() > MAX_PLANNED_SMALL_AREA:  # very small runs: split rather than exceed

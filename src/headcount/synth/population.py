@@ -68,6 +68,9 @@ def generate(
     offset = 0
     for prov in np.unique(plan.province[rows]):
         local = np.flatnonzero(plan.province[rows] == prov)  # chunk-area indices
+        # Urban areas first: households straddle at most one urban/rural boundary per province,
+        # so the urban share stays as exact as the plan's.
+        local = local[np.argsort(~plan.urban[rows[local]], kind="stable")]
         n = int(plan.persons[rows[local]].sum())
         t = prov_targets[f"{int(prov):02d}"]
         age, month, sex = ages_and_sexes(rng, t, n)
@@ -84,10 +87,11 @@ def generate(
         size = np.bincount(hh_local, minlength=n_hh)
         # Lay shuffled households into the province's areas by cumulative persons.
         order = rng.permutation(n_hh)
-        start = np.cumsum(size[order]) - size[order]
+        # A household goes to the area holding its midpoint (unbiased at each area boundary).
+        mid = np.cumsum(size[order]) - size[order] / 2
         bounds = np.cumsum(plan.persons[rows[local]])
         area_of_sorted = local[
-            np.minimum(np.searchsorted(bounds, start, side="right"), local.size - 1)
+            np.minimum(np.searchsorted(bounds, mid, side="right"), local.size - 1)
         ]
         area = np.empty(n_hh, dtype=np.int64)
         area[order] = area_of_sorted
