@@ -15,8 +15,14 @@ LANGS: tuple[Lang, ...] = ("zh", "en")
 
 @cache
 def catalogue(lang: Lang) -> dict[str, str]:
-    raw = resources.files("headcount.web").joinpath("i18n", f"{lang}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(raw))
+    """A language's files merged: keys of ``i18n/<lang>/<area>.toml`` become ``<area>.<key>``."""
+    folder = resources.files("headcount.web").joinpath("i18n", lang)
+    merged: dict[str, str] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            area = entry.name.removesuffix(".toml")
+            merged.update(_flatten(tomllib.loads(entry.read_text("utf-8")), area + "."))
+    return merged
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
