@@ -26,7 +26,7 @@ _HEADSHIP_MALE = np.interp(
 _HEADSHIP_FEMALE = np.interp(
     np.arange(101), [16, 20, 25, 30, 40, 65, 80, 100], [0, 0.05, 0.12, 0.17, 0.2, 0.3, 0.4, 0.45]
 )
-_MARRIED = np.interp(
+_MARRIED = 0.85 * np.interp(
     np.arange(101),
     [18, 22, 26, 30, 35, 60, 70, 80, 90, 100],
     [0, 0.1, 0.5, 0.75, 0.88, 0.9, 0.8, 0.6, 0.35, 0.2],
