@@ -289,3 +289,18 @@ def test_stale_register_addresses_are_other_real_townships(population: Path) -> 
     assert stale.height == errs.height
     assert (stale["hukou_township"] == stale["recorded_value"]).all()
     assert reg["hukou_address"].str.ends_with("号").all()
+
+
+def test_family_household_sizes_resemble_2020(population: Path) -> None:
+    truth = _table(population, "truth_persons").filter(~pl.col("collective"))
+    sizes = (
+        truth.group_by("residence_household_id")
+        .len()
+        .filter(pl.col("residence_household_id").is_not_null())["len"]
+    )
+    share = {k: float((sizes == k).mean()) for k in (1, 2, 3)}
+    # 2020: one person 25.4 %, two 29.7 %, three 20.9 % (yearbook); loose bounds.
+    assert 0.18 <= share[1] <= 0.32
+    assert 0.22 <= share[2] <= 0.40
+    assert 0.12 <= share[3] <= 0.28
+    assert float((sizes >= 6).mean()) < 0.10
