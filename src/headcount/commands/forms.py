@@ -1,4 +1,5 @@
-"""``headcount forms``: list the questionnaires, show one, validate household files against them."""
+"""``headcount forms``: list the questionnaires, show one, validate household files against them,
+and run the edits over a whole census in batch."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import polars as pl
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -13,6 +15,7 @@ from rich.table import Table
 from headcount import errors
 from headcount.commands.output import console, emit_json, err_console, fail
 from headcount.errors import HeadcountError, Lang
+from headcount.questionnaire.batch import validate_census, validate_frames
 from headcount.questionnaire.editset import edit_set
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.loader import get_form, load_forms, reference_forms
@@ -242,3 +245,80 @@ def _print_result(index: int, body: dict[str, Any], lang: str) -> None:
             f"  [{colour}]{finding['severity']:4}[/] {finding['rule']}{state}: "
             f"{finding['message'][language]}"
         )
+
+
+@app.command("batch")
+def batch_command(
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="a census directory (headcount synth layout)")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per rule")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write every finding to this Parquet file")
+    ] = None,
+    provisional: Annotated[
+        bool, typer.Option("--provisional", help="also check the hmtf tables (provisional form)")
+    ] = False,
+    census: CensusOption = None,
+) -> None:
+    """Run every edit over a whole census in batch (households, persons, death_forms tables).
+
+    Prints the findings per rule. Exit status 0 when there is no hard finding, 1 otherwise, 2 when
+    the tables cannot be read or do not follow the data contract.
+    """
+    try:
+        forms = _forms(census)
+        findings = _batch_findings(directory, forms, provisional)
+    except HeadcountError as exc:
+        fail(exc, as_json=as_json)
+    if out is not None:
+        findings.write_parquet(out)
+    summary = (
+        findings.group_by("form", "rule", "severity", "item", "display_id")
+        .agg(pl.len().alias("findings"), pl.col("household_id").n_unique().alias("households"))
+        .sort("findings", "rule", descending=[True, False])
+    )
+    if as_json:
+        for row in summary.iter_rows(named=True):
+            emit_json(row)
+    else:
+        table = Table("form", "rule", "severity", "item", "findings", "households")
+        for row in summary.iter_rows(named=True):
+            colour = "red" if row["severity"] == "hard" else "yellow"
+            table.add_row(
+                row["form"],
+                row["rule"],
+                f"[{colour}]{row['severity']}[/]",
+                f"{row['display_id']} {row['item']}",
+                f"{row['findings']:,}",
+                f"{row['households']:,}",
+            )
+        console.print(table)
+    raise typer.Exit(1 if (findings["severity"] == "hard").any() else 0)
+
+
+def _batch_findings(directory: Path, forms: dict[str, Form], provisional: bool) -> pl.DataFrame:
+    def table(name: str) -> pl.DataFrame | None:
+        folder = directory / name
+        if not folder.is_dir():
+            return None
+        parts = sorted(folder.glob("*.parquet"))
+        if not parts:
+            raise HeadcountError(errors.FILE_NOT_FOUND, path=str(folder / "*.parquet"))
+        try:
+            return pl.read_parquet(parts)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise HeadcountError(
+                errors.FILE_UNREADABLE, path=str(folder), reason=type(exc).__name__
+            ) from exc
+
+    households, persons = table("households"), table("persons")
+    if households is None or persons is None:
+        missing = "households" if households is None else "persons"
+        raise HeadcountError(errors.FILE_NOT_FOUND, path=str(directory / missing))
+    found = [validate_census(households, persons, table("death_forms"), forms=forms)]
+    hmtf_households, hmtf_persons = table("hmtf_households"), table("hmtf_persons")
+    if provisional and hmtf_households is not None and hmtf_persons is not None:
+        hmtf = validate_frames(get_form("hmtf", forms), hmtf_households, hmtf_persons)
+        found.append(hmtf.with_columns(pl.lit("hmtf").alias("form")))
+    return pl.concat(found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -124,3 +125,45 @@ def test_census_folder_option(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("form_id: [", "utf-8")
     broken = runner.invoke(app, ["show", "short", "--census", str(tmp_path)])
     assert broken.exit_code == 2 and "E1202" in broken.stderr
+
+
+def _census_dir(root: Path, error_rate: float) -> Path:
+    from headcount.questionnaire.loader import reference_forms
+    from tests.unit.questionnaire import factories
+
+    form = reference_forms()["short"]
+    frames = factories.frames(form, factories.households(form, 60, seed=4, error_rate=error_rate))
+    for name, frame in frames.items():
+        if name == "households":
+            frame = frame.with_columns(pl.lit("short").alias("form"))
+        (root / name).mkdir(parents=True)
+        frame.write_parquet(root / name / "part-00000.parquet")
+    return root
+
+
+def test_batch_summarises_findings_per_rule(tmp_path: Path) -> None:
+    census = _census_dir(tmp_path / "census", error_rate=0.8)
+    out = tmp_path / "findings.parquet"
+    result = runner.invoke(app, ["batch", str(census), "--json", "--out", str(out)])
+    assert result.exit_code == 1
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and {"form", "rule", "severity", "findings", "households"} <= set(rows[0])
+    written = pl.read_parquet(out)
+    assert written.height == sum(r["findings"] for r in rows)
+    human = runner.invoke(app, ["batch", str(census)])
+    assert human.exit_code == 1 and rows[0]["rule"] in human.stdout
+
+    clean = _census_dir(tmp_path / "clean", error_rate=0.0)
+    assert runner.invoke(app, ["batch", str(clean), "--json"]).exit_code == 0
+
+
+def test_batch_reports_unreadable_census_directories(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["batch", str(tmp_path / "none"), "--json"])
+    assert missing.exit_code == 2 and json.loads(missing.stdout)["error"]["code"] == "E1001"
+    census = _census_dir(tmp_path / "census", error_rate=0.0)
+    pl.read_parquet(census / "persons" / "part-00000.parquet").drop("sex").write_parquet(
+        census / "persons" / "part-00000.parquet"
+    )
+    broken = runner.invoke(app, ["batch", str(census), "--json"])
+    assert broken.exit_code == 2
+    assert json.loads(broken.stdout)["error"]["code"] == "E1210"
