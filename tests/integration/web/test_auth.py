@@ -12,6 +12,8 @@ from headcount.auth.roles import Role
 from headcount.store.bootstrap import ADMIN_USERNAME
 from headcount.store.models import AuditEntry
 from headcount.store.session import read_transaction
+from headcount.web.app import create_app
+from headcount.web.ratelimit import RateLimiter
 from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import (
     HOME_COUNTY,
@@ -222,3 +224,42 @@ def test_audit_trail_records_sign_ins_without_secrets(census: Census) -> None:
         outcomes
     )
     assert all(e.ip and e.request_id for e in entries if e.action.startswith("auth."))
+
+
+def test_mlps3_profile_forces_a_change_after_90_days(census: Census) -> None:
+    clock = new_clock()  # 2020-11-02; the seeded password dates from 2020-10-01
+    enum = add_staff(census, "enum.old", Role.enumerator, totp=False)
+    settings = census.settings.model_copy(update={"password_profile": "mlps3"})
+    app = create_app(settings, clock=clock, engine=census.engine, protector=census.protector)
+    with client_for(app) as client:
+        sign_in(client, enum, clock)
+        assert client.get("/api/auth/me").json()["must_change_password"] is False
+        clock.advance(timedelta(days=60))
+        client.cookies.clear()
+        sign_in(client, enum, clock)
+        assert client.get("/api/auth/me").json()["must_change_password"] is True
+        no_classes = client.post(
+            "/api/auth/password",
+            json={"current_password": PASSWORD, "new_password": "only lower case words here"},
+        )
+        assert no_classes.status_code == 422 and "classes" in no_classes.text
+        changed = client.post(
+            "/api/auth/password",
+            json={"current_password": PASSWORD, "new_password": "Census-2020-Pad"},
+        )
+        assert changed.status_code == 200, changed.text
+        assert client.get("/api/auth/me").json()["must_change_password"] is False
+
+
+def test_sign_in_attempts_are_throttled_per_client_address(census: Census) -> None:
+    clock = new_clock()
+    app = app_for(census, clock)
+    app.state.rate_limiter = RateLimiter(clock=lambda: 0.0)  # no refill during the test
+    with client_for(app) as client:
+        answers = [
+            client.post("/api/auth/login", json={"username": f"u{n}", "password": "x"})
+            for n in range(31)
+        ]
+    assert {a.status_code for a in answers[:30]} == {401}
+    assert answers[30].status_code == 429 and error_code(answers[30]) == "E2003"
+    assert int(answers[30].headers["retry-after"]) >= 1
