@@ -46,7 +46,7 @@ def test_acknowledged_submissions_survive_sigkill(census: Census) -> None:
     server.start()
     try:
         tokens = [sign_in(server.base_url, e, census.settings.pledge_version) for e in enumerators]
-        bodies = {
+        bodies: dict[str, dict[str, Any]] = {
             h: {"submission_uuid": str(uuid.uuid4()), "record": record(i)}
             for e in enumerators
             for i, h in enumerate(e.households)
