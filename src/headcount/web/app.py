@@ -23,7 +23,7 @@ from headcount.store.session import make_engine
 from headcount.web import problems
 from headcount.web.middleware import SecurityMiddleware
 from headcount.web.ratelimit import RateLimiter
-from headcount.web.routes import auth, enumerator, office, progress, public, supervisor
+from headcount.web.routes import audit, auth, enumerator, office, progress, public, supervisor
 from headcount.web.sessions import SessionResolver
 
 log = logging.getLogger("headcount.web")
@@ -97,6 +97,7 @@ def create_app(
     app.include_router(public.router)
     app.include_router(auth.router)
     app.include_router(office.router)
+    app.include_router(audit.router)
     # Routers register below, one line each.
     app.include_router(enumerator.router)
     app.include_router(supervisor.router)
