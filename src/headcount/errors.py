@@ -213,7 +213,10 @@ DIVISION_MALFORMED = _p(
 
 # --- E12xx questionnaire -------------------------------------------------------------------
 FORM_UNKNOWN = _p(
-    "E1201", 404, "没有名为 {form} 的普查表（可用：{known}）", "No form named {form} (known: {known})"
+    "E1201",
+    404,
+    "没有名为 {form} 的普查表（可用：{known}）",
+    "No form named {form} (known: {known})",
 )
 FORM_DEFINITION_INVALID = _p(
     "E1202",
@@ -233,9 +236,7 @@ HOUSEHOLD_MALFORMED = _p(
     "户记录有 {count} 处格式错误，未作校验",
     "The household record has {count} malformed field(s) and was not checked",
 )
-FIELD_NOT_OBJECT = _p(
-    "E1205", 400, "{path} 应为 JSON 对象", "{path} must be a JSON object"
-)
+FIELD_NOT_OBJECT = _p("E1205", 400, "{path} 应为 JSON 对象", "{path} must be a JSON object")
 FIELD_UNKNOWN = _p(
     "E1206",
     400,
