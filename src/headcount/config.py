@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -52,9 +52,20 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(
         default=12, ge=1, le=7 * 24, description="a staff session ends this long after sign-in"
     )
+    demo_second_factor_optional: bool = Field(
+        default=False,
+        description="demo mode only: office accounts may sign in without a second factor",
+    )
     pledge_version: str = Field(
         default="2020-1",
         min_length=1,
         max_length=32,
         description="current version of the confidentiality pledge (保密承诺书) staff must accept",
     )
+
+    @model_validator(mode="after")
+    def _demo_only(self) -> Settings:
+        # The relaxation must never reach a real census by a stray environment variable.
+        if self.demo_second_factor_optional and self.mode != "demo":
+            raise ValueError("demo_second_factor_optional is allowed only in mode 'demo'")
+        return self

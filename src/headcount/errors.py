@@ -921,3 +921,16 @@ REGISTRATION_CLOSED = _p(
     "住户 {household} 已审核通过，修改须由上级退回",
     "Household {household} is approved; a change needs a rejection first",
 )
+# Staff pages, public pages and the demo: E2095–E2099.
+DEMO_DIRECTORY_FOREIGN = _p(
+    "E2095",
+    409,
+    "目录 {path} 不是演示目录，演示不会清空它；请另选目录（--dir）",
+    "{path} is not a demo folder, so the demo will not empty it; choose another (--dir)",
+)
+FORM_EXPIRED = _p(
+    "E2096",
+    403,
+    "表单已过期或来源不明，请刷新页面后重新提交",
+    "The form has expired or did not come from this site; reload the page and submit again",
+)

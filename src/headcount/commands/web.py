@@ -67,11 +67,68 @@ def serve_command(
 
 def demo_command(
     port: Annotated[int, typer.Option(help="port to serve the demo on")] = 8000,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    directory: Annotated[
+        Path, typer.Option("--dir", help="demo folder, recreated on each run")
+    ] = Path("demo"),
+    persons: Annotated[
+        int, typer.Option(min=50, max=5_000, help="synthetic persons to generate")
+    ] = 300,
+    build_only: Annotated[
+        bool, typer.Option("--build-only", help="build the demo, print its logins, do not serve")
+    ] = False,
 ) -> None:
-    """A demo census on SQLite with synthetic households, served locally (arrives with issue 6)."""
-    err_console.print(
-        "[yellow]演示环境尚未提供：住户自主填报与普查员页面完成后（issue 6）即可使用。[/]\n"
-        "[yellow]The demo is not available yet: it arrives with the self-report and enumerator "
-        "pages (issue 6).[/] Run [bold]scripts/test[/] to see what works today."
-    )
-    raise typer.Exit(1)
+    """A demo census on SQLite with synthetic households, served locally, with its logins.
+
+    Everything in it is synthetic. The demo key file is accepted only in demo mode; never put
+    real data into a demo folder.
+    """
+    import uvicorn
+
+    from headcount import demo
+
+    try:
+        made = demo.build(directory, persons=persons)
+    except HeadcountError as error:
+        fail(error)
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    _print_demo(made, base)
+    if build_only:
+        return
+    err_console.print(f"[green]演示已启动 / demo serving at[/] [bold]{base}/[/]  (Ctrl+C)")
+    uvicorn.run(demo.app_for(made), host=host, port=port, log_level="warning", access_log=False)
+
+
+def _print_demo(made: object, base: str) -> None:
+    from rich.table import Table
+
+    from headcount.commands.output import console
+    from headcount.demo import Demo
+
+    assert isinstance(made, Demo)
+    pages = Table(title="演示网址 / demo URLs")
+    pages.add_column("page")
+    pages.add_column("URL", overflow="fold")
+    for name, url in made.urls(base).items():
+        pages.add_row(name, url)
+    console.print(pages)
+    staff = Table(title="工作人员账号 / staff logins (" + made.urls(base)["staff_sign_in"] + ")")
+    for column in ("role", "username", "password", "areas", "badge"):
+        staff.add_column(column, overflow="fold")
+    for login in made.staff:
+        staff.add_row(
+            login.role.value,
+            login.username,
+            login.password,
+            ",".join(login.areas) or "—",
+            login.badge_no or "—",
+        )
+    console.print(staff)
+    if made.households:
+        cards = Table(title="自主填报调查卡 / self-report cards")
+        for column in ("household", "account", "password", "URL"):
+            cards.add_column(column, overflow="fold")
+        for card in made.households:
+            cards.add_row(card.household_id, card.account, card.password, base + card.path)
+        console.print(cards)
+    console.print(f"演示数据目录 / demo folder: {made.directory} — 全部为合成数据 / all synthetic")
