@@ -30,7 +30,6 @@ from headcount.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from headcount.auth.roles import Actor
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.privacy.scopes import scope_of
@@ -39,7 +38,7 @@ from headcount.store.protector import Protector
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import staff as staff_queries
 from headcount.store.session import transaction
-from headcount.web.sessions import TOTP_ROLES, SignedIn, open_session
+from headcount.web.sessions import TOTP_ROLES, SignedIn, open_session, rotate
 
 POLICY = LockoutPolicy()
 ISSUER = "Headcount"
@@ -165,7 +164,7 @@ def login(
             row = staff_queries.by_id(session, staff.id)
             if row is not None and needs_rehash(row.password_hash):
                 row.password_hash = hash_password(password)
-            token, opened = open_session(session, staff, settings=settings, now=now, ip=who.ip)
+            token, opened = open_session(session, staff.id, settings=settings, now=now, ip=who.ip)
             append(
                 session,
                 AuditActor(str(staff.id), staff.role, request_id=who.request_id, ip=who.ip),
@@ -230,7 +229,7 @@ def change_password(
         staff.must_change_password = False
         staff.password_changed_at = now
         ended = access_queries.end_sessions_of(session, staff_id, now, "password_change")
-        token, opened = open_session(session, staff, settings=settings, now=now, ip=who.ip)
+        token, opened = open_session(session, staff.id, settings=settings, now=now, ip=who.ip)
         append(
             session,
             who,
@@ -283,11 +282,13 @@ def enrol_totp(
 def confirm_totp(
     engine: Engine,
     protector: Protector,
+    settings: Settings,
     who: AuditActor,
     signed: SignedIn,
     now: datetime,
     code: str,
-) -> None:
+) -> Opened:
+    """Confirm the pending seed with a first code; the session is rotated (privilege change)."""
     staff_id = uuid.UUID(signed.actor.staff_id)
     with transaction(engine) as session, protector.bound(session):
         security = access_queries.security_of(session, staff_id, for_update=True)
@@ -307,27 +308,42 @@ def confirm_totp(
             if step is not None:
                 security.totp_last_step = step
                 security.totp_confirmed_at = now
+                token, opened = rotate(session, signed, settings=settings, now=now, ip=who.ip)
             outcome = "success" if step is not None else "failure"
             append(session, who, AuditEvent("auth.totp_confirm", str(staff_id), outcome=outcome))
     if state:
         raise HeadcountError(errors.TOTP_STATE, state=state)
     if step is None:
         raise HeadcountError(errors.TOTP_INVALID)
+    return Opened(
+        token=token,
+        expires_at=opened.expires_at,
+        staff_id=str(staff_id),
+        must_change_password=signed.must_change_password,
+        totp_enrolment_required=False,
+    )
 
 
 def accept_pledge(
-    engine: Engine, settings: Settings, who: AuditActor, actor: Actor, now: datetime, version: str
-) -> datetime:
-    """Record acceptance of the current pledge (idempotent: the first acceptance is kept)."""
+    engine: Engine,
+    settings: Settings,
+    who: AuditActor,
+    signed: SignedIn,
+    now: datetime,
+    version: str,
+) -> tuple[datetime, Opened | None]:
+    """Record acceptance of the current pledge (idempotent: the first acceptance is kept).
+
+    A first acceptance opens personal data to the account, so the session is rotated."""
     if version != settings.pledge_version:
         raise HeadcountError(
             errors.PLEDGE_VERSION, version=version[:32], current=settings.pledge_version
         )
-    staff_id = uuid.UUID(actor.staff_id)
+    staff_id = uuid.UUID(signed.actor.staff_id)
     with transaction(engine) as session:
         earlier = access_queries.pledge_accepted(session, staff_id, version)
         if earlier is not None:
-            return earlier
+            return earlier, None
         access_queries.add_pledge(
             session,
             PledgeAcceptance(
@@ -335,4 +351,11 @@ def accept_pledge(
             ),
         )
         append(session, who, AuditEvent("auth.pledge", str(staff_id), detail={"version": version}))
-    return now
+        token, opened = rotate(session, signed, settings=settings, now=now, ip=who.ip)
+    return now, Opened(
+        token=token,
+        expires_at=opened.expires_at,
+        staff_id=str(staff_id),
+        must_change_password=signed.must_change_password,
+        totp_enrolment_required=False,
+    )

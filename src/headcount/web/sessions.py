@@ -107,20 +107,42 @@ def actor_for(session: Session, staff: Staff, settings: Settings) -> Actor:
 
 
 def open_session(
-    session: Session, staff: Staff, *, settings: Settings, now: datetime, ip: str
+    session: Session,
+    staff_id: uuid.UUID,
+    *,
+    settings: Settings,
+    now: datetime,
+    ip: str,
+    expires_at: datetime | None = None,
 ) -> tuple[str, StaffSession]:
     token = new_token()
     row = StaffSession(
         id=uuid.uuid4(),
         token_hash=token_hash(token),
-        staff_id=staff.id,
+        staff_id=staff_id,
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        expires_at=expires_at or now + timedelta(hours=settings.session_absolute_hours),
         ip=ip[:64],
     )
     access_queries.add_session(session, row)
     return token, row
+
+
+def rotate(
+    session: Session, signed: SignedIn, *, settings: Settings, now: datetime, ip: str
+) -> tuple[str, StaffSession]:
+    """A new token for the same sign-in after a privilege change (no fixation, A6); the
+    absolute deadline stays that of the original sign-in."""
+    access_queries.end_session(session, signed.session_id, now, "rotated")
+    return open_session(
+        session,
+        uuid.UUID(signed.actor.staff_id),
+        settings=settings,
+        now=now,
+        ip=ip,
+        expires_at=signed.expires_at,
+    )
 
 
 def set_cookie(response: Response, token: str, settings: Settings, expires_at: datetime) -> None:

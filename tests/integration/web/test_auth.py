@@ -134,7 +134,10 @@ def test_first_administrator_must_change_password_then_enrol_a_second_factor(
         seed = enrolment.json()["secret"]
         assert enrolment.json()["qr_svg"].startswith("<")
         code = pyotp.TOTP(seed).at(clock.now())
-        assert client.post("/api/auth/totp/confirm", json={"code": code}).status_code == 204
+        before = client.cookies.get("headcount_session")
+        confirmed = client.post("/api/auth/totp/confirm", json={"code": code})
+        assert confirmed.status_code == 200, confirmed.text
+        assert client.cookies.get("headcount_session") != before  # rotated at privilege change
         again = client.post("/api/auth/totp/enrol")
         assert again.status_code == 409 and error_code(again) == "E2018"
         assert client.get("/api/office/staff").status_code == 200
@@ -177,10 +180,14 @@ def test_personal_data_permissions_wait_for_the_pledge(census: Census) -> None:
         assert text["accepted_at"] is None and "保密" in text["text"]["zh"]
         stale = client.post("/api/auth/pledge", json={"version": "1999-1", "accept": True})
         assert stale.status_code == 422 and error_code(stale) == "E2019"
+        old_token = str(client.cookies.get("headcount_session"))
         accepted = client.post(
             "/api/auth/pledge", json={"version": text["version"], "accept": True}
         )
         assert accepted.status_code == 200 and accepted.json()["accepted_at"]
+        assert accepted.json()["token"] is None  # a browser: the new token is only in the cookie
+        stale_session = client.get("/api/auth/me", headers={"Authorization": f"Bearer {old_token}"})
+        assert stale_session.status_code == 401  # the pre-pledge token was rotated away
         after = client.get("/api/auth/me").json()
         assert after["pledge_accepted"] is True
         assert "household.register" in after["permissions"]

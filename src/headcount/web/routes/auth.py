@@ -78,6 +78,7 @@ class PledgeOut(BaseModel):
     version: str
     text: dict[str, str]
     accepted_at: datetime | None
+    token: str | None = Field(default=None, description="the rotated token, bearer clients only")
 
 
 class Me(BaseModel):
@@ -94,6 +95,12 @@ class Me(BaseModel):
     totp_enrolled: bool
     totp_required: bool
     session_expires_at: datetime
+
+
+def _client_of(request: Request) -> str:
+    """Bearer clients get a rotated token in the body; browsers only in the cookie."""
+    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    return "device" if bearer else "browser"
 
 
 def _respond(
@@ -191,20 +198,24 @@ def enrol_totp(
 
 @router.post(
     "/totp/confirm",
-    status_code=204,
+    response_model=SessionOut,
     openapi_extra=access("authenticated"),
     dependencies=[Depends(limit("totp", per_minute=10))],
 )
 def confirm_totp(
     body: TotpConfirmIn,
     request: Request,
+    response: Response,
     engine: EngineDep,
     protector: KeysDep,
+    settings: SettingsDep,
     clock: ClockDep,
     who: AuditActorDep,
-) -> Response:
-    accounts.confirm_totp(engine, protector, who, signed_in(request), clock.now(), body.code)
-    return Response(status_code=204)
+) -> Any:
+    opened = accounts.confirm_totp(
+        engine, protector, settings, who, signed_in(request), clock.now(), body.code
+    )
+    return _respond(opened, response, request, _client_of(request))
 
 
 @router.get("/pledge", response_model=PledgeOut, openapi_extra=access("authenticated"))
@@ -218,15 +229,22 @@ def pledge(request: Request, session: SessionDep, settings: SettingsDep) -> Any:
 def accept_pledge(
     body: PledgeIn,
     request: Request,
+    response: Response,
     engine: EngineDep,
     settings: SettingsDep,
     clock: ClockDep,
     who: AuditActorDep,
 ) -> Any:
-    at = accounts.accept_pledge(
-        engine, settings, who, signed_in(request).actor, clock.now(), body.version
+    at, opened = accounts.accept_pledge(
+        engine, settings, who, signed_in(request), clock.now(), body.version
     )
-    return PledgeOut(version=settings.pledge_version, text=PLEDGE_TEXT, accepted_at=at)
+    session = _respond(opened, response, request, _client_of(request)) if opened else None
+    return PledgeOut(
+        version=settings.pledge_version,
+        text=PLEDGE_TEXT,
+        accepted_at=at,
+        token=session.token if session else None,
+    )
 
 
 @router.get("/me", response_model=Me, openapi_extra=access("authenticated"))
