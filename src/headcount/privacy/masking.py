@@ -144,7 +144,11 @@ def mask_name(name: str) -> str:
         return ""
     if any(c in _NAME_SEPARATORS for c in text) or text.isascii():
         # Names in parts (阿依古丽·买买提, John Smith): first character only, separators kept.
-        return text[0] + "".join(c if c in _NAME_SEPARATORS else "*" for c in text[1:])
+        masked = text[0] + "".join(c if c in _NAME_SEPARATORS else "*" for c in text[1:])
+        # A name with nothing after its first character would come back whole: hide it all.
+        return (
+            masked if "*" in masked else "".join(c if c in _NAME_SEPARATORS else "*" for c in text)
+        )
     if len(text) == 1:
         return "*"
     keep = 2 if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else 1

@@ -118,3 +118,10 @@ def test_masked_value_never_reveals_a_long_run_of_the_original(
 @given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
 def test_mobile_numbers_always_hide_the_middle_four(phone: str) -> None:
     assert mask(phone, "phone") == phone[:3] + "****" + phone[-4:]
+
+
+def test_names_with_nothing_after_the_first_character_are_hidden_whole() -> None:
+    # Found by Hypothesis: "0·" came back unmasked (first character kept, separator kept).
+    assert mask("0·", "name") == "*·"
+    assert mask("A", "name") == "*"
+    assert mask("John Smith", "name") == "J*** *****"
