@@ -186,4 +186,5 @@ def sign_in(base_url: str, enumerator: Enumerator, pledge_version: str) -> str:
             headers={"authorization": f"Bearer {token}"},
         )
         pledge.raise_for_status()
-        return str(token)
+        # Accepting the pledge rotates the session (new permissions, new token).
+        return str(pledge.json().get("token") or token)
