@@ -88,14 +88,11 @@ def _fail(
 ) -> HeadcountError:
     """Count one failure, audit it (and a lockout it causes); the error to raise afterwards."""
     with transaction(engine) as session:
-        state = record_failure(_state(access_queries.failure_of(session, key)), now, POLICY)
-        access_queries.save_failure(
-            session,
-            key,
-            failures=state.failures,
-            first_failure_at=state.first_failure_at,
-            locked_until=state.locked_until,
-        )
+        row = access_queries.failure_row_locked(session, key)
+        state = record_failure(_state(row), now, POLICY)
+        row.failures = state.failures
+        row.first_failure_at = state.first_failure_at
+        row.locked_until = state.locked_until
         target = f"account:{key[:16]}"
         append(
             session,

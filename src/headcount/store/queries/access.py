@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from headcount.store.dialect import Dialect
 from headcount.store.models import Staff
 from headcount.store.models_access import (
     Building,
@@ -164,29 +165,16 @@ def failure_of(session: Session, account_key: str) -> LoginFailure | None:
     ).scalar_one_or_none()
 
 
-def save_failure(
-    session: Session,
-    account_key: str,
-    *,
-    failures: int,
-    first_failure_at: datetime | None,
-    locked_until: datetime | None,
-) -> None:
+def failure_row_locked(session: Session, account_key: str) -> LoginFailure:
+    """The account key's row, created if absent and locked until commit: concurrent failed
+    sign-ins of one name queue here instead of racing on the insert."""
+    session.execute(
+        Dialect.of(session).insert_ignore(LoginFailure, "account_key"),
+        [{"account_key": account_key, "failures": 0}],
+    )
     row = failure_of(session, account_key)
-    if row is None:
-        session.add(
-            LoginFailure(
-                account_key=account_key,
-                failures=failures,
-                first_failure_at=first_failure_at,
-                locked_until=locked_until,
-            )
-        )
-    else:
-        row.failures = failures
-        row.first_failure_at = first_failure_at
-        row.locked_until = locked_until
-    session.flush()
+    assert row is not None
+    return row
 
 
 def clear_failures(session: Session, account_key: str) -> None:
