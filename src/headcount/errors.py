@@ -785,12 +785,7 @@ AREA_ROW_DUPLICATE = _p(
     "第 {line} 行：与第 {first} 行重复",
     "Line {line}: duplicates line {first}",
 )
-AREA_PARENT_MISSING = _p(
-    "E2027",
-    422,
-    "第 {line} 行：上级区划 {code} 不存在",
-    "Line {line}: the parent area {code} does not exist",
-)
+# E2027 retired before release: a new census area without a name is E2029.
 BUILDING_NO_INVALID = _p(
     "E2028",
     422,
