@@ -23,7 +23,18 @@ from headcount.store.session import make_engine
 from headcount.web import problems
 from headcount.web.middleware import SecurityMiddleware
 from headcount.web.ratelimit import RateLimiter
-from headcount.web.routes import audit, auth, enumerator, office, progress, public, supervisor
+from headcount.web.routes import (
+    audit,
+    auth,
+    enumerator,
+    office,
+    pages,
+    progress,
+    public,
+    public_pages,
+    staff_pages,
+    supervisor,
+)
 from headcount.web.sessions import SessionResolver
 
 log = logging.getLogger("headcount.web")
@@ -99,6 +110,9 @@ def create_app(
     app.include_router(office.router)
     app.include_router(audit.router)
     # Routers register below, one line each.
+    app.include_router(pages.router)
+    app.include_router(staff_pages.router)
+    app.include_router(public_pages.router)
     app.include_router(enumerator.router)
     app.include_router(supervisor.router)
     app.include_router(progress.router)

@@ -1,0 +1,316 @@
+"""Staff sign-in pages over the account services, and what every page shares: rendering, the
+language switch and the CSRF token.
+
+Forms post back to the page that showed them. Each carries a CSRF token derived from a secret the
+browser holds only as an HttpOnly cookie (the session token once signed in, a random pre-session
+value before), so another site can neither read nor forge it; SameSite=Strict cookies are the
+first line, the token the second. Sign-in, password and pledge pages are declared public because
+they must answer while a password change is owed (the session gate would refuse them); each checks
+the session itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Form
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+
+from headcount import errors
+from headcount.auth.roles import Actor, Permission
+from headcount.errors import HeadcountError
+from headcount.web import accounts
+from headcount.web.deps import AuditActorDep, ClockDep, EngineDep, KeysDep, SettingsDep
+from headcount.web.i18n import LANGS, negotiate, translate
+from headcount.web.ratelimit import limit
+from headcount.web.routes.auth import PLEDGE_TEXT
+from headcount.web.security import SecuredRouter, access, current_actor
+from headcount.web.sessions import COOKIE, SessionResolver, SignedIn, clear_cookie, set_cookie
+
+router = SecuredRouter(include_in_schema=False)
+CSRF_COOKIE = "headcount_csrf"
+LANG_COOKIE = "lang"
+
+
+@cache
+def templates() -> Jinja2Templates:
+    folder = Path(str(resources.files("headcount.web").joinpath("templates")))
+    return Jinja2Templates(directory=folder)  # autoescapes .html
+
+
+def _csrf_seed(request: Request) -> str | None:
+    return request.cookies.get(COOKIE) or request.cookies.get(CSRF_COOKIE)
+
+
+def csrf_token(seed: str) -> str:
+    return hashlib.sha256(f"headcount-csrf:{seed}".encode()).hexdigest()[:32]
+
+
+def check_csrf(request: Request, token: str) -> None:
+    """Raise E2096 unless ``token`` was derived from this browser's own cookie."""
+    seed = _csrf_seed(request)
+    if not seed or not hmac.compare_digest(csrf_token(seed), token or ""):
+        raise HeadcountError(errors.FORM_EXPIRED)
+
+
+def signed_in_or_none(request: Request) -> SignedIn | None:
+    """The session without the password/second-factor gate (for the sign-in flow pages)."""
+    resolver = getattr(request.app.state, "actor_resolver", None)
+    if not isinstance(resolver, SessionResolver):
+        return None
+    try:
+        return resolver.signed_in(request)
+    except HeadcountError:
+        return None
+
+
+def viewer(request: Request) -> Actor | None:
+    """The signed-in actor for the navigation, or None (never raises on a public page)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if actor is not None:
+        return actor
+    try:
+        return current_actor(request)
+    except HeadcountError:
+        return None
+
+
+def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
+    """(catalogue key, path) of the links a role's navigation shows."""
+    if actor is None:
+        return [("site.nav.sign_in", "/sign-in")]
+    links = [("site.nav.home", "/staff")]
+    if actor.has(Permission.household_register):
+        links.append(("site.nav.tasks", "/staff/tasks"))
+    if actor.has(Permission.review_first) or actor.has(Permission.review_second):
+        links.append(("site.nav.review", "/staff/review"))
+    if actor.has(Permission.progress_view):
+        links.append(("site.nav.progress", "/staff/progress"))
+    return links
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    actor: Actor | None = None,
+) -> HTMLResponse:
+    """A page in the negotiated language, with the navigation, CSRF token and language cookie."""
+    lang = negotiate(request)
+    seed = _csrf_seed(request)
+    fresh = None
+    if seed is None:
+        fresh = seed = secrets.token_urlsafe(24)
+    who = actor or viewer(request)
+    values: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **v: translate(lang, key, **v),
+        "csrf": csrf_token(seed),
+        "actor": who,
+        "nav": nav_for(who),
+        "path": request.url.path,
+        **(context or {}),
+    }
+    response = templates().TemplateResponse(request, name, values, status_code=status)
+    secure = request.app.state.settings.mode == "production"
+    if fresh is not None:
+        response.set_cookie(
+            CSRF_COOKIE, fresh, httponly=True, secure=secure, samesite="strict", path="/"
+        )
+    chosen = request.query_params.get("lang")
+    if chosen in LANGS:
+        response.set_cookie(
+            LANG_COOKIE, chosen, max_age=365 * 86400, secure=secure, samesite="strict", path="/"
+        )
+    return response
+
+
+def see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def problem_text(request: Request, error: HeadcountError) -> str:
+    return error.message(negotiate(request))
+
+
+def _next_step(settings_optional: bool, opened: accounts.Opened) -> str:
+    if opened.must_change_password:
+        return "/password"
+    if opened.totp_enrolment_required and not settings_optional:
+        return "/totp"
+    return "/staff"
+
+
+Csrf = Annotated[str, Form(max_length=64)]
+
+
+@router.get("/sign-in", response_class=HTMLResponse, openapi_extra=access("public"))
+def sign_in_page(request: Request) -> Response:
+    return render(request, "staff/sign_in.html", {"username": "", "error": None, "field": None})
+
+
+@router.post(
+    "/sign-in",
+    response_class=HTMLResponse,
+    openapi_extra=access("public"),
+    dependencies=[Depends(limit("login", per_minute=60, burst=30))],
+)
+def sign_in(
+    request: Request,
+    engine: EngineDep,
+    protector: KeysDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    totp_code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    if not username.strip() or not password:
+        field = "username" if not username.strip() else "password"
+        text = translate(negotiate(request), f"site.sign_in.missing_{field}")
+        missing = {"username": username, "error": text, "field": field}
+        return render(request, "staff/sign_in.html", missing, status=422)
+    try:
+        opened = accounts.login(
+            engine,
+            protector,
+            settings,
+            who,
+            clock.now(),
+            username=username,
+            password=password,
+            totp_code=totp_code or None,
+        )
+    except HeadcountError as error:
+        wants_code = error.problem in (errors.TOTP_REQUIRED, errors.TOTP_INVALID)
+        context: dict[str, Any] = {
+            "username": username,
+            "error": problem_text(request, error),
+            "field": "totp_code" if wants_code else "password",
+        }
+        failed = render(request, "staff/sign_in.html", context, status=error.problem.status)
+        if "retry_after" in error.details:
+            failed.headers["Retry-After"] = str(error.details["retry_after"])
+        return failed
+    response = see_other(_next_step(settings.demo_second_factor_optional, opened))
+    set_cookie(response, opened.token, settings, opened.expires_at)
+    return response
+
+
+@router.post("/sign-out", openapi_extra=access("public"))
+def sign_out(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+) -> Response:
+    check_csrf(request, csrf)
+    signed = signed_in_or_none(request)
+    if signed is not None:
+        accounts.logout(engine, who, signed, clock.now())
+    response = see_other("/sign-in?signed_out=1")
+    clear_cookie(response, settings)
+    return response
+
+
+@router.get("/password", response_class=HTMLResponse, openapi_extra=access("public"))
+def password_page(request: Request) -> Response:
+    if signed_in_or_none(request) is None:
+        return see_other("/sign-in")
+    return render(request, "staff/password.html", {"error": None, "field": None})
+
+
+@router.post(
+    "/password",
+    response_class=HTMLResponse,
+    openapi_extra=access("public"),
+    dependencies=[Depends(limit("password", per_minute=10))],
+)
+def change_password(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+    repeat_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    lang = negotiate(request)
+    if new_password != repeat_password:
+        context = {"error": translate(lang, "site.password.mismatch"), "field": "repeat_password"}
+        return render(request, "staff/password.html", context, status=422)
+    try:
+        opened = accounts.change_password(
+            engine,
+            settings,
+            who,
+            signed,
+            clock.now(),
+            current=current_password,
+            new=new_password,
+        )
+    except HeadcountError as error:
+        field = "current_password" if error.problem is errors.CURRENT_PASSWORD_WRONG else None
+        context = {"error": problem_text(request, error), "field": field or "new_password"}
+        return render(request, "staff/password.html", context, status=error.problem.status)
+    response = see_other(_next_step(settings.demo_second_factor_optional, opened))
+    set_cookie(response, opened.token, settings, opened.expires_at)
+    return response
+
+
+@router.get("/pledge", response_class=HTMLResponse, openapi_extra=access("public"))
+def pledge_page(request: Request, settings: SettingsDep) -> Response:
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    context = {
+        "text": PLEDGE_TEXT[negotiate(request)],
+        "version": settings.pledge_version,
+        "accepted": signed.actor.pledge_accepted,
+    }
+    return render(request, "staff/pledge.html", context)
+
+
+@router.post("/pledge", openapi_extra=access("public"))
+def accept_pledge(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+    version: Annotated[str, Form(max_length=32)] = "",
+    accept: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    if accept != "yes":
+        return see_other("/pledge")
+    _, opened = accounts.accept_pledge(engine, settings, who, signed, clock.now(), version)
+    response = see_other("/staff")
+    if opened is not None:  # the session was rotated: personal data opened to this account
+        set_cookie(response, opened.token, settings, opened.expires_at)
+    return response

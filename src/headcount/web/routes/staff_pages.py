@@ -1,0 +1,280 @@
+"""Staff pages: the enumerator's dashboard (small areas, household register with statuses, tasks),
+the supervisor's review (list, masked household detail, approve or reject with a reason) and the
+office's progress with a server-rendered bar chart per area.
+
+Thin over the fieldwork services, which check object scope (404 outside it), audit reads of
+personal data and mask it for roles without pi.view_full; each page's data is also in the JSON API
+(/api/small-areas/…/register, /api/tasks, /api/supervisor/reviews, /api/progress).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Form, Query
+from fastapi.responses import HTMLResponse, Response
+from starlette.requests import Request
+
+from headcount import errors
+from headcount.auth.roles import Actor, Permission
+from headcount.errors import HeadcountError
+from headcount.fieldwork import households, pre_registration, progress, review, tasks
+from headcount.fieldwork.review import REASONS
+from headcount.store.queries import fieldwork as fieldwork_queries
+from headcount.web.deps import (
+    ActorDep,
+    AuditActorDep,
+    CalendarDep,
+    ClockDep,
+    ProtectorDep,
+    SessionDep,
+)
+from headcount.web.routes.pages import check_csrf, render, see_other
+from headcount.web.security import SecuredRouter, access
+
+router = SecuredRouter(prefix="/staff", include_in_schema=False)
+SERIES = ("expected_households", "registered", "self_reported", "approved", "rejected")
+COLOURS = {
+    "expected_households": "#5f6b7a",
+    "registered": "#0b5394",
+    "self_reported": "#6a3d9a",
+    "approved": "#1b7a3a",
+    "rejected": "#b00020",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    series: str
+    value: int
+    y: int
+    width: float
+    colour: str
+
+
+def chart(area: progress.AreaProgress, *, width: float = 200.0) -> list[Bar]:
+    """Horizontal bars (expected, registered, self-reported, approved, rejected) of one area."""
+    values = {
+        "expected_households": area.expected_households,
+        "registered": area.registered,
+        "self_reported": area.self_reported,
+        "approved": area.approved + area.approved_first,
+        "rejected": area.rejected,
+    }
+    top = max(values.values()) or 1
+    return [
+        Bar(name, values[name], 22 * i, round(width * values[name] / top, 1), COLOURS[name])
+        for i, name in enumerate(SERIES)
+    ]
+
+
+def _pledge_first(actor: Actor) -> Response | None:
+    return None if actor.pledge_accepted else see_other("/pledge")
+
+
+@router.get("", response_class=HTMLResponse, openapi_extra=access("authenticated"))
+def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """My small areas and open tasks (enumerator); links to review and progress for the rest."""
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    small_areas: list[str] = []
+    open_tasks: list[tasks.TaskOut] = []
+    if actor.has(Permission.household_register):
+        small_areas = [a for a in actor.areas if len(a) == 15]
+        open_tasks = tasks.list_open(session, actor, limit=20).items
+    context = {"small_areas": small_areas, "tasks": open_tasks}
+    return render(request, "staff/dashboard.html", context, actor=actor)
+
+
+@router.get(
+    "/small-areas/{small_area_code}",
+    response_class=HTMLResponse,
+    openapi_extra=access(Permission.household_read),
+)
+def register_page(
+    request: Request,
+    small_area_code: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    after: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    """The household register of one small area with each household's status."""
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    page = pre_registration.list_entries(
+        session, protector, actor, small_area_code, after=after, limit=50, audit=audit
+    )
+    rows = []
+    for entry in page.items:
+        found = fieldwork_queries.review(session, entry.household_id)
+        waiting = "awaiting_self_report" if entry.mode == "self_report" else "to_visit"
+        rows.append({"entry": entry, "status": found.status if found is not None else waiting})
+    context = {"small_area_code": small_area_code, "rows": rows, "next_after": page.next_after}
+    return render(request, "staff/register.html", context, actor=actor)
+
+
+@router.get("/tasks", response_class=HTMLResponse, openapi_extra=access(Permission.household_read))
+def task_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    page = tasks.list_open(session, actor, limit=100)
+    return render(request, "staff/tasks.html", {"tasks": page.items}, actor=actor)
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response_class=HTMLResponse,
+    openapi_extra=access(Permission.household_read),
+)
+def task_page(
+    request: Request,
+    task_id: uuid.UUID,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Response:
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    task = tasks.get(session, protector, actor, task_id, audit=audit)
+    return render(request, "staff/task.html", {"task": task}, actor=actor)
+
+
+@router.get("/review", response_class=HTMLResponse, openapi_extra=access("authenticated"))
+def review_list(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    after: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """Households awaiting this actor's level of review (the service refuses other roles)."""
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    page = review.pending(session, actor, after=after, limit=50)
+    context = {"page": page}
+    return render(request, "staff/review_list.html", context, actor=actor)
+
+
+def _detail(
+    request: Request,
+    session: Any,
+    protector: Any,
+    actor: Actor,
+    household_id: str,
+    audit: Any,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    level = review.level_of(actor)
+    permission = Permission.review_second if level == "second" else Permission.review_first
+    found = fieldwork_queries.review(session, household_id)
+    if found is None or not actor.can(permission, found.small_area_code):
+        raise HeadcountError(errors.HOUSEHOLD_NOT_FOUND, household=household_id[:40])
+    household = households.read(session, protector, actor, household_id, audit=audit)
+    context = {
+        "household": household,
+        "level": level,
+        "reasons": REASONS,
+        "can_decide": found.status == ("submitted" if level == "first" else "approved_first"),
+        "error": error,
+    }
+    return render(request, "staff/review_detail.html", context, status=status, actor=actor)
+
+
+@router.get(
+    "/review/{household_id}", response_class=HTMLResponse, openapi_extra=access("authenticated")
+)
+def review_detail(
+    request: Request,
+    household_id: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Response:
+    if (redirect := _pledge_first(actor)) is not None:
+        return redirect
+    return _detail(request, session, protector, actor, household_id, audit)
+
+
+@router.post(
+    "/review/{household_id}", response_class=HTMLResponse, openapi_extra=access("authenticated")
+)
+def review_decide(
+    request: Request,
+    household_id: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+    csrf: Annotated[str, Form(max_length=64)],
+    action: Annotated[str, Form(max_length=8)],
+    version: Annotated[int, Form(ge=1)],
+    reason_code: Annotated[str, Form(max_length=32)] = "",
+    comment: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    if action not in ("approve", "reject"):
+        raise HeadcountError(errors.REQUEST_INVALID, fields="action")
+    if action == "reject" and reason_code not in REASONS:
+        error = HeadcountError(errors.REJECTION_REASON_REQUIRED, codes=", ".join(REASONS))
+        text = error.message(_lang(request))
+        return _detail(
+            request, session, protector, actor, household_id, audit, error=text, status=422
+        )
+    decision = review.DecisionIn(
+        action="approve" if action == "approve" else "reject",
+        version=version,
+        reason_code=reason_code or None,
+        comment=comment.strip() or None,
+    )
+    review.decide(
+        session,
+        protector,
+        actor,
+        household_id,
+        decision,
+        clock=clock,
+        calendar=calendar,
+        audit=audit,
+    )
+    return see_other(f"/staff/review?done={household_id}")
+
+
+def _lang(request: Request) -> Any:
+    from headcount.web.i18n import negotiate
+
+    return negotiate(request)
+
+
+@router.get(
+    "/progress", response_class=HTMLResponse, openapi_extra=access(Permission.progress_view)
+)
+def progress_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    area: Annotated[str | None, Query(max_length=15)] = None,
+) -> Response:
+    """My areas (or one area, with its children), each with a bar chart; drill down by link."""
+    if area is None:
+        views = progress.my_progress(session, actor)
+    else:
+        views = [progress.area_progress(session, actor, area)]
+    blocks = [
+        {
+            "view": view,
+            "charts": [(child, chart(child)) for child in view.children]
+            or [(view.area, chart(view.area))],
+        }
+        for view in views
+    ]
+    context = {"blocks": blocks, "series": SERIES, "colours": COLOURS}
+    return render(request, "staff/progress.html", context, actor=actor)
