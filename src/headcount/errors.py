@@ -916,6 +916,56 @@ REGISTRATION_CLOSED = _p(
     "住户 {household} 已审核通过，修改须由上级退回",
     "Household {household} is approved; a change needs a rejection first",
 )
+# Self-report (household accounts, drafts, submission, confirmation): E2080–E2094.
+SELF_REPORT_LOGIN_FAILED = _p(
+    "E2080", 401, "账号或密码不正确", "The account or password is not correct"
+)
+SELF_REPORT_SIGNED_OUT = _p(
+    "E2081",
+    401,
+    "请用调查卡上的账号和密码登录",
+    "Please sign in with the account and password on your card",
+)
+SELF_REPORT_CLOSED = _p(
+    "E2082",
+    409,
+    "自主填报已截止，如需修改请联系您的普查员",
+    "Self-report has closed; please contact your enumerator for any change",
+)
+SELF_REPORT_NOT_OFFERED = _p(
+    "E2083",
+    409,
+    "住户 {household} 未选择自主填报",
+    "Household {household} has not chosen to self-report",
+)
+SELF_REPORT_PLEDGE_REQUIRED = _p(
+    "E2084",
+    422,
+    "请填写申报人姓名并勾选承诺",
+    "Please give the declarant's name and tick the declaration",
+)
+SELF_REPORT_FINDINGS = _p(
+    "E2085",
+    422,
+    "还有 {hard} 处需要更正、{soft} 处需要确认",
+    "{hard} answers need correcting and {soft} need confirming",
+)
+SELF_REPORT_NOT_FOUND = _p(
+    "E2086", 404, "找不到住户 {household} 的自主填报", "No self-report for household {household}"
+)
+SELF_REPORT_CONFIRM_EARLY = _p(
+    "E2087",
+    409,
+    "普查标准时点之后才能确认自主填报",
+    "A self-report can be confirmed only after the standard time point",
+)
+SELF_REPORT_NOT_SUBMITTED = _p(
+    "E2088",
+    409,
+    "住户 {household} 的自主填报尚未提交",
+    "Household {household} has not submitted its self-report",
+)
+PERSON_NOT_FOUND = _p("E2089", 404, "找不到第 {person} 人", "Person {person} not found")
 # Staff pages, public pages and the demo: E2095–E2099.
 DEMO_DIRECTORY_FOREIGN = _p(
     "E2095",

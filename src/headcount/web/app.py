@@ -27,6 +27,8 @@ from headcount.web.routes import (
     audit,
     auth,
     enumerator,
+    enumerator_pages,
+    household,
     office,
     pages,
     progress,
@@ -110,6 +112,8 @@ def create_app(
     app.include_router(office.router)
     app.include_router(audit.router)
     # Routers register below, one line each.
+    app.include_router(household.router)
+    app.include_router(enumerator_pages.router)
     app.include_router(pages.router)
     app.include_router(staff_pages.router)
     app.include_router(public_pages.router)

@@ -1,0 +1,213 @@
+"""The enumerator's self-report pages: issue a printable card, confirm submitted self-reports.
+
+Staff pages on the staff session (cookie); every POST carries the per-session form token. The
+JSON twins sit under /api/enumerator/self-report… for the tablet app and scripts. The services
+check the household's area (404 outside the enumerator's small areas) and audit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from headcount.auth.roles import Permission
+from headcount.fieldwork import registration, self_report
+from headcount.web import forms_render as fr
+from headcount.web.deps import (
+    ActorDep,
+    AuditActorDep,
+    CalendarDep,
+    ClockDep,
+    ProtectorDep,
+    SessionDep,
+)
+from headcount.web.routes.household import render
+from headcount.web.security import SecuredRouter, access
+from headcount.web.sessions import token_from
+
+router = SecuredRouter(tags=["enumerator-pages"])
+_ISSUE = access(Permission.self_report_issue)
+_CONFIRM = access(Permission.self_report_confirm)
+
+
+async def _posted(request: Request) -> FormData:
+    return await request.form()
+
+
+PostedDep = Annotated[FormData, Depends(_posted)]
+
+
+def _form_token(request: Request) -> str:
+    return fr.form_token(token_from(request) or "")
+
+
+def _check(request: Request, form: FormData) -> None:
+    fr.check_form_token(token_from(request) or "", str(form.get("form_token", "")))
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/enumerator/households/{household_id}/card", openapi_extra=_ISSUE, include_in_schema=False
+)
+def card_page(household_id: str, request: Request) -> Response:
+    return render(
+        request,
+        "selfreport/card.html",
+        card=None,
+        household_id=household_id,
+        form_token=_form_token(request),
+    )
+
+
+@router.post(
+    "/enumerator/households/{household_id}/card", openapi_extra=_ISSUE, include_in_schema=False
+)
+def card_issue(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    _check(request, form)
+    card = self_report.issue(
+        session,
+        actor,
+        household_id,
+        base_url=_base_url(request),
+        clock=clock,
+        calendar=calendar,
+        audit=audit,
+    )
+    return render(
+        request,
+        "selfreport/card.html",
+        card=card,
+        household_id=household_id,
+        form_token=_form_token(request),
+    )
+
+
+@router.post(
+    "/api/enumerator/self-report/households/{household_id}/card",
+    response_model=self_report.Card,
+    status_code=201,
+    openapi_extra=_ISSUE,
+)
+def api_card_issue(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Any:
+    return self_report.issue(
+        session,
+        actor,
+        household_id,
+        base_url=_base_url(request),
+        clock=clock,
+        calendar=calendar,
+        audit=audit,
+    )
+
+
+# --- confirmation ----------------------------------------------------------------------------
+
+
+@router.get("/enumerator/self-reports", openapi_extra=_CONFIRM, include_in_schema=False)
+def pending_page(
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    rows = self_report.pending(
+        session, protector, actor, clock=clock, calendar=calendar, audit=audit
+    )
+    version = request.query_params.get("confirmed", "")
+    return render(
+        request,
+        "selfreport/confirm.html",
+        rows=rows,
+        confirmed=version if version.isdigit() else "",
+        form_token=_form_token(request),
+    )
+
+
+@router.post(
+    "/enumerator/self-reports/{household_id}/confirm",
+    openapi_extra=_CONFIRM,
+    include_in_schema=False,
+)
+def confirm_page(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    _check(request, form)
+    result = self_report.confirm(
+        session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
+    )
+    return RedirectResponse(f"/enumerator/self-reports?confirmed={result.version}", 303)
+
+
+@router.get(
+    "/api/enumerator/self-reports",
+    response_model=list[self_report.PendingOut],
+    openapi_extra=_CONFIRM,
+)
+def api_pending(
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Any:
+    return self_report.pending(
+        session, protector, actor, clock=clock, calendar=calendar, audit=audit
+    )
+
+
+@router.post(
+    "/api/enumerator/self-reports/{household_id}/confirm",
+    response_model=registration.SubmissionOut,
+    openapi_extra=_CONFIRM,
+)
+def api_confirm(
+    household_id: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Any:
+    return self_report.confirm(
+        session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
+    )
