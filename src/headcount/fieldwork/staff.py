@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -28,6 +29,7 @@ from headcount.privacy.masking import mask_name
 from headcount.privacy.scopes import scope_of
 from headcount.store.bootstrap import one_time_password
 from headcount.store.models import Assignment, Staff
+from headcount.store.models_access import StaffSecurity
 from headcount.store.protector import Protector
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import areas as area_queries
@@ -172,8 +174,26 @@ def _badge(session: Session, role: Role, areas: list[str]) -> str | None:
     if letter is None:
         return None
     province = areas[0][:2]
+    access_queries.lock_badge_sequence(session, f"{province}{letter}")
     sequence = access_queries.last_badge_sequence(session, f"{province}{letter}") + 1
     return make_badge(province, letter, sequence)  # type: ignore[arg-type]
+
+
+def _assign_badge(session: Session, security: StaffSecurity, role: Role, areas: list[str]) -> None:
+    """Next badge of the province. Allocation is serialised per province until commit; the
+    UNIQUE constraint and a retry stay as the last line of defence."""
+    for _ in range(5):
+        badge = _badge(session, role, areas)
+        if badge is None:
+            return
+        try:
+            with session.begin_nested():
+                security.badge_no = badge
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise HeadcountError(errors.WRITE_CONFLICT, reason="badge number")
 
 
 def masked_name(protector: Protector, staff: Staff) -> str | None:
@@ -244,8 +264,7 @@ def create(
         session, staff_id, access_queries.AREA, areas, by=actor.staff_id, at=now
     )
     security = access_queries.ensure_security(session, staff_id, created_by=actor.staff_id)
-    security.badge_no = _badge(session, data.role, areas)
-    session.flush()
+    _assign_badge(session, security, data.role, areas)
     append(
         session,
         who,

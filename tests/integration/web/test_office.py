@@ -3,15 +3,19 @@ within scope, staff creation limited to the creator's subtree, assignments, sepa
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from headcount.auth.roles import Role
+from headcount.audit.log import Actor as AuditActor
+from headcount.auth.roles import Actor, Role
+from headcount.fieldwork import staff
 from headcount.fieldwork.badges import is_well_formed
 from headcount.store.models import CensusArea, SmallArea
 from headcount.store.models_access import Building
-from headcount.store.session import read_transaction
+from headcount.store.session import read_transaction, transaction
 from tests.integration.conftest import Census
 from tests.integration.helpers import raw_engine
 from tests.integration.web.test_auth_support import (
@@ -273,3 +277,28 @@ def test_administrator_and_auditor_cannot_reach_fieldwork_or_write(census: Censu
         assert [w.status_code for w in writes] == [403, 403, 403, 403, 403]
         assert client.get("/api/office/census-areas").status_code == 403
     assert _counts(census) == (2, 3, 0)
+
+
+def test_badges_stay_unique_when_offices_create_staff_at_the_same_time(census: Census) -> None:
+    add_areas(census)
+    office = Actor("office", Role.county_office, (HOME_COUNTY,), pledge_accepted=True)
+    who = AuditActor("office", "county_office")
+    start = threading.Barrier(6)
+
+    def create(n: int) -> str | None:
+        start.wait()
+        with transaction(census.engine) as session:
+            created = staff.create(
+                session,
+                office,
+                census.protector,
+                who,
+                new_clock().now(),
+                "2020",
+                staff.StaffCreate(username=f"enum.race{n}", role=Role.enumerator, areas=[HOME_SA]),
+            )
+        return created.badge_no
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        badges = list(pool.map(create, range(6)))
+    assert sorted(b[3:10] for b in badges if b) == [f"{n:07d}" for n in range(1, 7)]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
@@ -148,6 +149,14 @@ def ensure_security(session: Session, staff_id: uuid.UUID, created_by: str) -> S
         session.add(row)
         session.flush()
     return row
+
+
+def lock_badge_sequence(session: Session, prefix: str) -> None:
+    """Serialise badge allocation per prefix until commit (PostgreSQL advisory lock; SQLite has
+    a single writer already)."""
+    if Dialect.of(session).is_postgres:
+        key = zlib.crc32(f"headcount.badge.{prefix}".encode())
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def last_badge_sequence(session: Session, prefix: str) -> int:
