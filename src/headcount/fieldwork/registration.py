@@ -126,7 +126,8 @@ def submit(
             "updated_by": actor.staff_id,
             "updated_at": now,
         }
-        if queries.review(session, household_id) is None:
+        # The household row is locked by the store now: nobody changed its review meanwhile.
+        if review is None:
             queries.add_review(
                 session,
                 {
@@ -140,11 +141,11 @@ def submit(
             queries.set_review(session, household_id, values)
         kinds = _ANSWERS_LONG if form == "long" else _ANSWERS.get(form, ("register", "fix"))
         queries.close_tasks(session, household_id, kinds, "done", now)
-    current = queries.review(session, household_id)
+    status = "submitted" if stored.created or review is None else review.status
     return SubmissionOut(
         household_id=household_id,
         version=stored.version,
         submission_uuid=stored.submission_uuid,
         created=stored.created,
-        status=current.status if current is not None else "submitted",
+        status=status,
     )
