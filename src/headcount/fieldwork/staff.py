@@ -398,3 +398,41 @@ def assign(
             AuditEvent("staff.assign", str(target.id), detail={"area": area_code}),
         )
     return sorted({*current, area_code})
+
+
+class PasswordReset(BaseModel):
+    staff_id: str
+    one_time_password: str  # shown once; the account must change it at its next sign-in
+
+
+def reset_password(
+    session: Session, actor: Actor, who: AuditActor, now: datetime, staff_id: str
+) -> PasswordReset:
+    """A new one-time password for a forgotten one. The second factor stays as it is, so a
+    reset never signs anyone in on its own (A5); every session of the account ends."""
+    staff = get_reachable(session, actor, staff_id)
+    if str(staff.id) == actor.staff_id:
+        raise HeadcountError(errors.FORBIDDEN)  # one's own password changes with the current one
+    password = one_time_password()
+    staff.password_hash = hash_password(password)
+    staff.must_change_password = True
+    ended = access_queries.end_sessions_of(session, staff.id, now, "password_reset")
+    append(
+        session, who, AuditEvent("staff.password_reset", str(staff.id), detail={"sessions": ended})
+    )
+    return PasswordReset(staff_id=str(staff.id), one_time_password=password)
+
+
+def reset_second_factor(
+    session: Session, actor: Actor, who: AuditActor, now: datetime, staff_id: str
+) -> None:
+    """Forget a lost device's seed; the account enrols again at its next sign-in."""
+    staff = get_reachable(session, actor, staff_id)
+    if str(staff.id) == actor.staff_id:
+        raise HeadcountError(errors.FORBIDDEN)
+    security = access_queries.ensure_security(session, staff.id, created_by=actor.staff_id)
+    security.totp_secret_enc = None
+    security.totp_confirmed_at = None
+    security.totp_last_step = None
+    ended = access_queries.end_sessions_of(session, staff.id, now, "totp_reset")
+    append(session, who, AuditEvent("staff.totp_reset", str(staff.id), detail={"sessions": ended}))

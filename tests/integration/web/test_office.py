@@ -24,6 +24,7 @@ from tests.integration.web.test_auth_support import (
     HOME_CA,
     HOME_COUNTY,
     HOME_SA,
+    PASSWORD,
     Seeded,
     add_areas,
     add_staff,
@@ -302,3 +303,37 @@ def test_badges_stay_unique_when_offices_create_staff_at_the_same_time(census: C
     with ThreadPoolExecutor(max_workers=6) as pool:
         badges = list(pool.map(create, range(6)))
     assert sorted(b[3:10] for b in badges if b) == [f"{n:07d}" for n in range(1, 7)]
+
+
+def test_forgotten_password_and_lost_device_are_reset_by_the_office_above(
+    census: Census,
+) -> None:
+    add_areas(census)
+    clock = new_clock()
+    office = _office(census)
+    enum = add_staff(census, "enum.forgot", Role.enumerator, (HOME_SA,), totp=False)
+    admin = add_staff(census, "sys.reset", Role.system_admin)
+    national = add_staff(census, "nbs.lost", Role.national_office)
+    app = app_for(census, clock)
+    with client_for(app) as field, client_for(app) as desk:
+        sign_in(field, enum, clock)
+        sign_in(desk, office, clock)
+        reset = desk.post(f"/api/office/staff/{enum.staff_id}/password-reset")
+        assert reset.status_code == 200, reset.text
+        fresh = reset.json()["one_time_password"]
+        assert error_code(field.get("/api/auth/me")) == "E2020"
+        old = field.post("/api/auth/login", json={"username": enum.username, "password": PASSWORD})
+        assert old.status_code == 401
+        new = field.post("/api/auth/login", json={"username": enum.username, "password": fresh})
+        assert new.status_code == 200 and new.json()["must_change_password"] is True
+        own = desk.post(f"/api/office/staff/{office.staff_id}/password-reset")
+        assert own.status_code == 404  # a county office does not manage county offices
+        desk.cookies.clear()
+        sign_in(desk, admin, clock)
+        assert desk.post(f"/api/office/staff/{national.staff_id}/totp-reset").status_code == 204
+        # Without a code now, but nothing else until a new device is enrolled.
+        after = field.post(
+            "/api/auth/login", json={"username": national.username, "password": PASSWORD}
+        )
+        assert after.status_code == 200 and after.json()["totp_enrolment_required"] is True
+        assert error_code(field.get("/api/office/staff")) == "E2015"

@@ -200,3 +200,21 @@ def assign_supervisor(
         staff_id=body.staff_id,
     )
     return GrantsOut(staff_id=body.staff_id, areas=codes)
+
+
+@router.post(
+    "/staff/{staff_id}/password-reset",
+    response_model=staff.PasswordReset,
+    openapi_extra=access("authenticated"),
+)
+def reset_password(
+    staff_id: str, session: SessionDep, actor: ActorDep, who: AuditActorDep, clock: ClockDep
+) -> Any:
+    return staff.reset_password(session, actor, who, clock.now(), staff_id)
+
+
+@router.post("/staff/{staff_id}/totp-reset", status_code=204, openapi_extra=access("authenticated"))
+def reset_second_factor(
+    staff_id: str, session: SessionDep, actor: ActorDep, who: AuditActorDep, clock: ClockDep
+) -> None:
+    staff.reset_second_factor(session, actor, who, clock.now(), staff_id)
