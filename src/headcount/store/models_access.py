@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from headcount.store.models import Base
 from headcount.store.types import UTCDateTime
@@ -59,6 +59,8 @@ class StaffSecurity(Base):
 
     __tablename__ = "staff_security"
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+    # The row id the ciphertext is bound to, under the name the key-rotation job expects.
+    id: Mapped[uuid.UUID] = synonym("staff_id")
     badge_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_by: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str | None] = mapped_column(String(64))
@@ -103,6 +105,7 @@ class Building(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# For key rotation (store/keyops.py, queries/keys.py KEYED_MODELS): these columns carry key ids too.
 ENCRYPTED_ACCESS_TABLES = {
     "staff_security": ("totp_secret_enc",),
     "buildings": ("address_enc",),
