@@ -31,6 +31,7 @@ from headcount.audit.log import AuditEvent, append
 from headcount.auth.roles import Actor, Permission, Role
 from headcount.errors import HeadcountError, Problem
 from headcount.identity.divisions import divisions
+from headcount.privacy.masking import mask
 from headcount.store.protector import Protector, household_scope
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import areas as area_queries
@@ -327,3 +328,49 @@ def small_areas(session: Session, actor: Actor, census_area_code: str) -> list[S
         for s in area_queries.small_areas_of(session, area.code)
         if actor.covers(s.code)
     ]
+
+
+class BuildingPublic(BaseModel):
+    building_no: str
+    address: str  # masked to the county unless the caller holds pi.view_full
+
+
+def buildings(
+    session: Session,
+    actor: Actor,
+    protector: Protector,
+    who: AuditActor,
+    small_area_code: str,
+) -> list[BuildingPublic]:
+    """A small area's buildings for the people who work it; addresses are personal data."""
+    if not actor.can(Permission.household_read, small_area_code) or (
+        area_queries.small_area(session, small_area_code) is None
+    ):
+        raise HeadcountError(errors.AREA_NOT_FOUND, code=small_area_code[:16])
+    permissions = [p.value for p in actor.permissions()]
+    full = Permission.pi_view_full.value in permissions
+    items = []
+    for row in access_queries.buildings_of(session, small_area_code):
+        address = (
+            protector.decrypt(
+                row.address_enc, table="buildings", column="address_enc", row_id=str(row.id)
+            )
+            if row.address_enc
+            else ""
+        )
+        items.append(
+            BuildingPublic(
+                building_no=row.building_no,
+                address=mask(address, "address", permissions=permissions),
+            )
+        )
+    append(
+        session,
+        who,
+        AuditEvent(
+            "buildings.read",
+            small_area_code,
+            detail={"count": len(items), "unmasked": full},
+        ),
+    )
+    return items

@@ -4,6 +4,7 @@ within scope, staff creation limited to the creator's subtree, assignments, sepa
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -13,8 +14,9 @@ from headcount.audit.log import Actor as AuditActor
 from headcount.auth.roles import Actor, Role
 from headcount.fieldwork import staff
 from headcount.fieldwork.badges import is_well_formed
-from headcount.store.models import CensusArea, SmallArea
+from headcount.store.models import AuditEntry, CensusArea, SmallArea
 from headcount.store.models_access import Building
+from headcount.store.queries import access as access_queries
 from headcount.store.session import read_transaction, transaction
 from tests.integration.conftest import Census
 from tests.integration.helpers import raw_engine
@@ -41,7 +43,7 @@ GOOD = (
     "building_no,building_address\n"
     "110101001002,东华门测试社区,,,,,\n"
     "110101001002,,001,第一小区,350,,\n"
-    "110101001002,,001,,,12,测试路甲12号\n"
+    "110101001002,,001,,,12,北京市东城区测试路甲12号\n"
     "110101001002,,002,第二小区,,,\n"
     "110101001003,景山测试社区,001,,1999,,\n"
 )
@@ -337,3 +339,39 @@ def test_forgotten_password_and_lost_device_are_reset_by_the_office_above(
         )
         assert after.status_code == 200 and after.json()["totp_enrolment_required"] is True
         assert error_code(field.get("/api/office/staff")) == "E2015"
+
+
+def test_building_addresses_are_masked_unless_full_view_is_granted(census: Census) -> None:
+    clock = new_clock()
+    office = _office(census)
+    small = "110101001002001"
+    with client_for(app_for(census, clock)) as client:
+        sign_in(client, office, clock)
+        client.post("/api/office/areas/import", content=GOOD.encode(), headers=CSV_TYPE)
+        masked = client.get(f"/api/office/small-areas/{small}/buildings")
+        assert masked.status_code == 200, masked.text
+        assert masked.json() == [{"building_no": "0012", "address": "北京市东城区****"}]
+        assert masked.headers["cache-control"] == "no-store"
+        far = client.get(f"/api/office/small-areas/{AWAY_SA}/buildings")
+        assert far.status_code == 404
+    viewer = add_staff(census, "county.full", Role.county_office, (HOME_COUNTY,))
+    with transaction(census.engine) as session:
+        access_queries.add_grant(
+            session,
+            uuid.UUID(viewer.staff_id),
+            access_queries.PERMISSION,
+            "pi.view_full",
+            by="test",
+            at=clock.now(),
+        )
+    with client_for(app_for(census, clock)) as client:
+        sign_in(client, viewer, clock)
+        full = client.get(f"/api/office/small-areas/{small}/buildings").json()
+        assert full[0]["address"] == "北京市东城区测试路甲12号"
+    with read_transaction(census.engine) as session:
+        reads = [
+            e.detail
+            for e in session.execute(select(AuditEntry)).scalars()
+            if e.action == "buildings.read"
+        ]
+    assert ['"unmasked":false' in d.replace(" ", "") for d in reads] == [True, False]

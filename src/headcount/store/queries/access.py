@@ -237,3 +237,13 @@ def building_count(session: Session, small_area_code: str) -> int:
         ).scalar()
         or 0
     )
+
+
+def buildings_of(session: Session, small_area_code: str) -> list[Building]:
+    return list(
+        session.execute(
+            select(Building)
+            .where(Building.small_area_code == small_area_code)
+            .order_by(Building.building_no)
+        ).scalars()
+    )

@@ -218,3 +218,18 @@ def reset_second_factor(
     staff_id: str, session: SessionDep, actor: ActorDep, who: AuditActorDep, clock: ClockDep
 ) -> None:
     staff.reset_second_factor(session, actor, who, clock.now(), staff_id)
+
+
+@router.get(
+    "/small-areas/{small_area_code}/buildings",
+    response_model=list[areas.BuildingPublic],
+    openapi_extra=access(Permission.household_read),
+)
+def list_buildings(
+    small_area_code: str,
+    session: SessionDep,
+    actor: ActorDep,
+    protector: ProtectorDep,
+    who: AuditActorDep,
+) -> Any:
+    return areas.buildings(session, actor, protector, who, small_area_code)
