@@ -191,8 +191,9 @@ def breakdown(settings: Settings, sample: list[dict[str, Any]], household_ids: l
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("households", nargs="?", type=int, default=4000)
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     args = parser.parse_args()
     clients = max(1, min(args.clients, args.households))
@@ -220,9 +221,17 @@ def main() -> None:
         enumerators = prepare(engine, protector, small_areas=clients, per_area=per_area)
         engine.dispose()
         records_all = households(args.households + fixed + breakdown_n, seed=2020)
-        server = Server(settings)
+        server = Server(settings, workers=args.workers)
         server.start()
-        tokens = [sign_in(server.base_url, e, settings.pledge_version) for e in enumerators]
+        tokens = [
+            sign_in(
+                server.base_url,
+                e,
+                settings.pledge_version,
+                source=f"127.0.{k // 250}.{k % 250 + 2}",
+            )
+            for k, e in enumerate(enumerators)
+        ]
 
         def body(i: int) -> bytes:
             return json.dumps(
@@ -236,7 +245,7 @@ def main() -> None:
             work[i % clients].append((queues[i % clients].pop(0), body(i)))
         print(
             f"database {'sqlite' if args.sqlite else 'postgresql'}; {args.households} households, "
-            f"{clients} concurrent clients, mean "
+            f"{clients} concurrent clients, {args.workers} server processes, mean "
             f"{statistics.mean(len(r['persons']) for r in records_all):.1f} persons per household"
         )
         ok, elapsed, lat, statuses = asyncio.run(closed_loop(server.base_url, work, tokens))

@@ -16,8 +16,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from headcount.audit.log import Actor as AuditActor
@@ -27,8 +29,10 @@ from headcount.fieldwork import pre_registration, staff
 from headcount.store.protector import Protector
 from headcount.store.queries import areas as area_queries
 from headcount.store.session import transaction
+from headcount.web.app import create_app
 from tests.integration.fieldwork.world import CANVASS_DAY, actor
 
+ROOT = Path(__file__).resolve().parents[3]
 COUNTY = "110105"
 NEW_PASSWORD = "Census-2020-load-rig!"  # a throwaway account on a throwaway database
 
@@ -113,22 +117,39 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-class Server:
-    """``headcount serve`` in a child process; ``kill()`` is SIGKILL (no shutdown hooks)."""
+def app() -> FastAPI:
+    """uvicorn ``--factory`` target for several worker processes (settings from HEADCOUNT_*)."""
+    return create_app(Settings())
 
-    def __init__(self, settings: Settings, port: int | None = None) -> None:
+
+class Server:
+    """``headcount serve`` in a child process (or uvicorn with ``workers`` processes);
+    ``kill()`` is SIGKILL of the whole process group (no shutdown hooks run)."""
+
+    def __init__(self, settings: Settings, port: int | None = None, workers: int = 1) -> None:
         self.settings = settings
+        self.workers = workers
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> None:
-        code = "from headcount.cli import app; app()"
+        if self.workers == 1:
+            code = "from headcount.cli import app; app()"
+            command = [sys.executable, "-c", code, "serve", "--port", str(self.port)]
+        else:
+            command = [
+                *(sys.executable, "-m", "uvicorn", "--factory", f"{__name__}:app"),
+                *("--port", str(self.port), "--workers", str(self.workers)),
+                *("--log-level", "warning", "--no-access-log"),
+            ]
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, "serve", "--port", str(self.port)],
+            command,
             env=environment(self.settings),
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -144,21 +165,27 @@ class Server:
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
 
 
-def sign_in(base_url: str, enumerator: Enumerator, pledge_version: str) -> str:
-    """First sign-in of a new enumerator: returns a bearer token with full field permissions."""
-    with httpx.Client(base_url=base_url, timeout=30.0) as client:
+def sign_in(
+    base_url: str, enumerator: Enumerator, pledge_version: str, *, source: str | None = None
+) -> str:
+    """First sign-in of a new enumerator: returns a bearer token with full field permissions.
+
+    ``source`` (127.0.0.x) lets many rig accounts sign in from distinct addresses, as their
+    devices would, instead of tripping the per-address password-change limit together."""
+    transport = httpx.HTTPTransport(local_address=source) if source else None
+    with httpx.Client(base_url=base_url, timeout=30.0, transport=transport) as client:
         first = client.post(
             "/api/auth/login",
             json={
