@@ -436,3 +436,45 @@ def reset_second_factor(
     security.totp_last_step = None
     ended = access_queries.end_sessions_of(session, staff.id, now, "totp_reset")
     append(session, who, AuditEvent("staff.totp_reset", str(staff.id), detail={"sessions": ended}))
+
+
+# Individually grantable permissions, who may grant them, and to which roles.
+GRANTABLE = {Permission.pi_view_full}
+_GRANTORS = frozenset({Role.national_office, Role.provincial_office})
+_FULL_VIEW_HOLDERS = frozenset(
+    {Role.provincial_office, Role.prefecture_office, Role.county_office, Role.supervisor}
+)
+
+
+def set_extra_permissions(
+    session: Session,
+    actor: Actor,
+    who: AuditActor,
+    now: datetime,
+    staff_id: str,
+    permissions: list[Permission],
+) -> list[str]:
+    """Replace an account's individually granted permissions (today: full view of personal
+    data). Only national and provincial offices decide this, for accounts in their reach; the
+    account's sessions end so the change holds from its next request."""
+    if actor.role not in _GRANTORS or not actor.has(Permission.staff_manage):
+        raise HeadcountError(errors.FORBIDDEN)
+    staff = get_reachable(session, actor, staff_id)
+    wanted = sorted({p.value for p in permissions})
+    for value in wanted:
+        if Permission(value) not in GRANTABLE or Role(staff.role) not in _FULL_VIEW_HOLDERS:
+            raise HeadcountError(
+                errors.GRANT_INVALID, reason=f"{value} cannot be granted to {staff.role}"
+            )
+    access_queries.replace_grants(
+        session, staff.id, access_queries.PERMISSION, wanted, by=actor.staff_id, at=now
+    )
+    ended = access_queries.end_sessions_of(session, staff.id, now, "grants_changed")
+    append(
+        session,
+        who,
+        AuditEvent(
+            "staff.permissions", str(staff.id), detail={"permissions": wanted, "sessions": ended}
+        ),
+    )
+    return wanted

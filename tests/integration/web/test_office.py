@@ -375,3 +375,36 @@ def test_building_addresses_are_masked_unless_full_view_is_granted(census: Censu
             if e.action == "buildings.read"
         ]
     assert ['"unmasked":false' in d.replace(" ", "") for d in reads] == [True, False]
+
+
+def test_only_national_and_provincial_offices_grant_full_view(census: Census) -> None:
+    add_areas(census)
+    clock = new_clock()
+    province = add_staff(census, "prov.bj", Role.provincial_office, ("11",))
+    county = _office(census, "county.viewer")
+    enum = add_staff(census, "enum.noview", Role.enumerator, (HOME_SA,), totp=False)
+    app = app_for(census, clock)
+    with client_for(app) as desk, client_for(app) as other:
+        sign_in(other, county, clock)
+        refused = other.put(
+            f"/api/office/staff/{enum.staff_id}/permissions", json={"permissions": ["pi.view_full"]}
+        )
+        assert refused.status_code == 403
+        sign_in(desk, province, clock)
+        granted = desk.put(
+            f"/api/office/staff/{county.staff_id}/permissions",
+            json={"permissions": ["pi.view_full"]},
+        )
+        assert granted.status_code == 200 and granted.json()["permissions"] == ["pi.view_full"]
+        assert error_code(other.get("/api/auth/me")) == "E2020"  # privilege change: sign in again
+        clock.advance(timedelta(seconds=30))
+        sign_in(other, county, clock)
+        assert "pi.view_full" in other.get("/api/auth/me").json()["permissions"]
+        to_field = desk.put(
+            f"/api/office/staff/{enum.staff_id}/permissions", json={"permissions": ["pi.view_full"]}
+        )
+        assert to_field.status_code == 422 and error_code(to_field) == "E2032"
+        unknown = desk.put(
+            f"/api/office/staff/{enum.staff_id}/permissions", json={"permissions": ["keys.manage"]}
+        )
+        assert unknown.status_code == 422

@@ -233,3 +233,31 @@ def list_buildings(
     who: AuditActorDep,
 ) -> Any:
     return areas.buildings(session, actor, protector, who, small_area_code)
+
+
+class PermissionsIn(BaseModel):
+    permissions: list[Permission] = Field(max_length=10, examples=[["pi.view_full"]])
+
+
+class PermissionsOut(BaseModel):
+    staff_id: str
+    permissions: list[str]
+
+
+@router.put(
+    "/staff/{staff_id}/permissions",
+    response_model=PermissionsOut,
+    openapi_extra=access(Permission.staff_manage),
+)
+def set_permissions(
+    staff_id: str,
+    body: PermissionsIn,
+    session: SessionDep,
+    actor: ActorDep,
+    who: AuditActorDep,
+    clock: ClockDep,
+) -> Any:
+    granted = staff.set_extra_permissions(
+        session, actor, who, clock.now(), staff_id, body.permissions
+    )
+    return PermissionsOut(staff_id=staff_id, permissions=granted)
