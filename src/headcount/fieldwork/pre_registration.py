@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +30,7 @@ from headcount.store.models_fieldwork import RegisterEntry
 from headcount.store.protector import Protector, household_scope
 from headcount.store.queries import areas as area_queries
 from headcount.store.queries import fieldwork as queries
+from headcount.store.queries import households as household_queries
 
 PERSON_CAP = 2_000
 ALL_DIED_NO = "999"
@@ -142,19 +143,7 @@ def add_entries(
                 }
             )
     tasks = [
-        {
-            "id": uuid.uuid4(),
-            "small_area_code": small_area_code,
-            "household_id": row["household_id"],
-            "kind": "register",
-            "state": "open",
-            "reason_code": None,
-            "key_id": None,
-            "comment_enc": None,
-            "created_by": actor.staff_id,
-            "created_at": now,
-            "closed_at": None,
-        }
+        _register_task(small_area_code, str(row["household_id"]), actor, now)
         for row in rows
         if row["mode"] == "enumerator"
     ]
@@ -197,7 +186,15 @@ def set_mode(
         raise HeadcountError(
             errors.REVIEW_NOT_ALLOWED, household=household_id, status="closed", action=mode
         )
-    queries.set_mode(session, household_id, mode)
+    if mode != entry.mode:
+        queries.set_mode(session, household_id, mode)
+        if mode == "self_report":
+            # The household answers online now; its visit leaves the enumerator's list.
+            queries.close_tasks(session, household_id, ("register",), "cancelled", now)
+        elif household_queries.by_household_id(session, household_id) is None:
+            queries.add_task(
+                session, _register_task(entry.small_area_code, household_id, actor, now)
+            )
     append(
         session,
         audit or audit_actor(actor),
@@ -241,6 +238,24 @@ def list_entries(
     with protector.bound(session):
         items = [_out(protector, actor, r) for r in rows]
     return EntryPage(items=items, next_after=rows[-1].household_no if len(rows) == size else None)
+
+
+def _register_task(
+    small_area_code: str, household_id: str, actor: Actor, now: datetime
+) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "small_area_code": small_area_code,
+        "household_id": household_id,
+        "kind": "register",
+        "state": "open",
+        "reason_code": None,
+        "key_id": None,
+        "comment_enc": None,
+        "created_by": actor.staff_id,
+        "created_at": now,
+        "closed_at": None,
+    }
 
 
 def _entry_in_scope(session: Session, actor: Actor, household_id: str) -> RegisterEntry:
