@@ -46,6 +46,16 @@ DEMO_START = datetime(2020, 11, 3, 9, 0, tzinfo=CST)
 CANVASS_DAY = datetime(2020, 10, 20, 10, 0, tzinfo=CST)
 SMALL_AREAS = 3
 # Known demo passwords: the demo is for looking around on one's own machine, never for data.
+# Synthetic staff names (the badge check shows them masked: surname and *).
+DISPLAY_NAMES = {
+    "enumerator": "林晓燕",
+    "supervisor": "赵建国",
+    "county": "周文华",
+    "prefecture": "孙立平",
+    "province": "吴海燕",
+    "national": "郑国强",
+    "auditor": "冯秀英",
+}
 ROLE_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.enumerator, "enumerator"),
     (Role.supervisor, "supervisor"),
@@ -118,10 +128,12 @@ class Demo:
         }
 
 
-def demo_settings(directory: Path) -> Settings:
+def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
+    """Demo mode; SQLite in the folder unless a database URL is given (the tests use PostgreSQL
+    too)."""
     return Settings(
         mode="demo",
-        database_url=f"sqlite:///{directory / 'headcount.db'}",
+        database_url=database_url or f"sqlite:///{directory / 'headcount.db'}",
         key_file=directory / "headcount.key",
         audit_signing_key_file=directory / "audit-signing.key",
         audit_head_file=directory / "audit-heads.jsonl",
@@ -239,7 +251,7 @@ def _add_staff(
                         username=username,
                         role=role,
                         areas=areas.get(role, []),
-                        display_name=f"演示{username}",
+                        display_name=DISPLAY_NAMES[username],
                     ),
                 )
                 staff_id, badge = uuid.UUID(made.staff_id), made.badge_no
@@ -330,6 +342,8 @@ def _fieldwork(
                 )
             submitted.append((out.household_id, out.version))
             demo.registered.append(out.household_id)
+    holder = Actor(str(enum_id.id), Role.enumerator, enumerator.areas, frozenset(), True)
+    _issue_cards(engine, protector, demo, holder, calendar)
     checker = Actor(str(sup_id.id), Role.supervisor, (demo.census_area_code,), frozenset(), True)
     for n, (household_id, version) in enumerate(submitted[: max(2, len(submitted) // 3)]):
         reject = n == 0
@@ -354,6 +368,39 @@ def _fieldwork(
             demo.rejected.append(household_id)
 
 
+def _issue_cards(
+    engine: Engine,
+    protector: Protector,
+    demo: Demo,
+    enumerator: Actor,
+    calendar: CensusCalendar,
+    per_area: int = 2,
+) -> None:
+    """Self-report cards for a few self-report households of the enumerator's small areas."""
+    from headcount.auth.credentials import login_url
+    from headcount.fieldwork import self_report
+
+    issuing = FixedClock(DEMO_START - timedelta(days=2))
+    for code in enumerator.areas:
+        with transaction(engine) as session:
+            page = pre_registration.list_entries(session, protector, enumerator, code, limit=200)
+        chosen = [e.household_id for e in page.items if e.mode == "self_report"][:per_area]
+        for household_id in chosen:
+            with transaction(engine) as session:
+                card = self_report.issue(
+                    session,
+                    enumerator,
+                    household_id,
+                    base_url="",
+                    clock=issuing,
+                    calendar=calendar,
+                )
+            account = card.account.replace("-", "")
+            demo.households.append(
+                HouseholdLogin(household_id, card.account, card.password, login_url("", account))
+            )
+
+
 def build(
     directory: Path,
     *,
@@ -361,6 +408,7 @@ def build(
     seed: int = 2020,
     province: str = "11",
     calendar: CensusCalendar | None = None,
+    database_url: str | None = None,
 ) -> Demo:
     """Make the demo census in ``directory`` (recreated); nothing is served here."""
     from headcount.calendar import CENSUS_2020
@@ -368,7 +416,7 @@ def build(
     cal = calendar or CENSUS_2020
     directory = directory.resolve()
     _fresh(directory)
-    settings = demo_settings(directory)
+    settings = demo_settings(directory, database_url)
     synth_dir = directory / "synth"
     generate(persons=persons, seed=seed, out=synth_dir, fmt="parquet", provinces=province)
     census_area, records = _layout(synth_dir)

@@ -1,0 +1,182 @@
+"""Staff pages over the demo census: sign-in, the enumerator's register and tasks, the supervisor's
+review, the office's progress chart, languages, CSRF, scope (404) and masking on every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from headcount.auth.roles import Role
+from tests.integration.web.test_pages_support import World, csrf_of, leaks, world_fixture
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from world_fixture(request, tmp_path_factory.mktemp("pages"))
+
+
+def test_sign_in_page_is_labelled_and_wrong_password_is_tied_to_the_field(world: World) -> None:
+    client = world.client
+    client.cookies.clear()
+    page = client.get("/sign-in")
+    assert page.status_code == 200
+    for field in ("username", "password", "totp_code"):
+        assert f'<label for="{field}">' in page.text and f'id="{field}"' in page.text
+    token = csrf_of(client, "/sign-in")
+    refused = client.post(
+        "/sign-in", data={"csrf": token, "username": "nobody.here", "password": "wrong password"}
+    )
+    assert refused.status_code == 401
+    assert 'role="alert"' in refused.text and 'aria-describedby="form-error"' in refused.text
+    assert "账号或密码" in refused.text or "用户名或密码" in refused.text
+    assert client.get("/staff").status_code == 401
+
+
+def test_a_form_without_the_csrf_token_is_refused(world: World) -> None:
+    client = world.client
+    client.cookies.clear()
+    client.get("/sign-in")
+    login = world.demo.login(Role.enumerator)
+    forged = client.post(
+        "/sign-in",
+        data={"csrf": "0" * 32, "username": login.username, "password": login.password},
+    )
+    assert forged.status_code == 403 and "E2096" in forged.text
+    missing = client.post("/sign-in", data={"username": login.username})
+    assert missing.status_code == 422
+
+
+def test_enumerator_sees_small_areas_register_statuses_and_no_other_area(world: World) -> None:
+    client = world.sign_in(Role.enumerator)
+    home = client.get("/staff")
+    assert home.status_code == 200
+    first, _second, third = world.demo.small_area_codes
+    assert (
+        f"/staff/small-areas/{first}" in home.text
+        and f"/staff/small-areas/{third}" not in home.text
+    )
+    register = client.get(f"/staff/small-areas/{first}")
+    assert register.status_code == 200
+    for status in ("status-rejected", "status-approved_first", "status-to_visit"):
+        assert status in register.text
+    assert "status-awaiting_self_report" in register.text
+    # The register shows masked heads' names only: a surname and stars.
+    names = re.findall(r"<td>([^<]*\*[^<]*)</td>", register.text)
+    assert names, "no masked head names on the register"
+    outside = client.get(f"/staff/small-areas/{third}")
+    assert outside.status_code == 404
+    assert client.get("/staff/small-areas/310104001001001").status_code == 404
+
+
+def test_rejection_with_a_reason_reaches_the_enumerator_as_a_task(world: World) -> None:
+    supervisor = world.sign_in(Role.supervisor)
+    listing = supervisor.get("/staff/review")
+    assert listing.status_code == 200
+    pending = re.findall(r'href="/staff/review/([0-9]{15}-[0-9]{3})"', listing.text)
+    assert pending, "nothing awaiting review in the demo"
+    household = pending[0]
+    detail = supervisor.get(f"/staff/review/{household}")
+    assert detail.status_code == 200 and not leaks(detail.text)
+    version = re.search(r'name="version" value="(\d+)"', detail.text)
+    assert version is not None
+    token = csrf_of(supervisor, f"/staff/review/{household}")
+    no_reason = supervisor.post(
+        f"/staff/review/{household}",
+        data={"csrf": token, "action": "reject", "version": version.group(1)},
+    )
+    assert no_reason.status_code == 422
+    assert 'aria-describedby="form-error"' in no_reason.text
+    rejected = supervisor.post(
+        f"/staff/review/{household}",
+        data={
+            "csrf": token,
+            "action": "reject",
+            "version": version.group(1),
+            "reason_code": "wrong_answer",
+            "comment": "请核对第 2 人的出生年月",
+        },
+        follow_redirects=False,
+    )
+    assert rejected.status_code == 303
+    enumerator = world.sign_in(Role.enumerator)
+    tasks = enumerator.get("/staff/tasks")
+    assert household in tasks.text and "填报有误" in tasks.text
+    task_id = re.search(
+        r'href="/staff/tasks/([0-9a-f-]{36})"[^>]*>\s*<span class="tag tag-fix">'
+        r"[^<]*</span>\s*" + re.escape(household),
+        tasks.text,
+    )
+    assert task_id is not None
+    task = enumerator.get(f"/staff/tasks/{task_id.group(1)}")
+    assert "请核对第 2 人的出生年月" in task.text
+
+
+def test_a_decided_household_cannot_be_decided_again(world: World) -> None:
+    supervisor = world.sign_in(Role.supervisor)
+    household = world.demo.rejected[0]
+    detail = supervisor.get(f"/staff/review/{household}")
+    assert detail.status_code == 200 and 'value="approve"' not in detail.text
+    token = csrf_of(supervisor, "/staff/review")
+    again = supervisor.post(
+        f"/staff/review/{household}", data={"csrf": token, "action": "approve", "version": "1"}
+    )
+    assert again.status_code == 409
+
+
+def test_office_progress_has_a_chart_per_area_and_drills_down(world: World) -> None:
+    county = world.sign_in(Role.county_office)
+    page = county.get("/staff/progress")
+    assert page.status_code == 200
+    assert page.text.count('<svg class="bars"') >= 1 and "<rect" in page.text
+    census_area = world.demo.census_area_code
+    drill = county.get(f"/staff/progress?area={census_area}")
+    assert drill.status_code == 200
+    assert drill.text.count('<svg class="bars"') == len(world.demo.small_area_codes)
+    assert county.get("/staff/progress?area=310104").status_code == 404
+    assert county.get("/staff/progress?area=abc").status_code == 404
+
+
+def test_pages_switch_to_english_and_remember_it(world: World) -> None:
+    client = world.sign_in(Role.enumerator)
+    english = client.get("/staff?lang=en")
+    assert "My small areas" in english.text and 'lang="en"' in english.text
+    assert client.cookies.get("lang") == "en"
+    assert "My small areas" in client.get("/staff").text
+    assert "我的普查小区" in client.get("/staff?lang=zh").text
+
+
+def test_sign_out_ends_the_session(world: World) -> None:
+    client = world.sign_in(Role.enumerator)
+    token = csrf_of(client, "/staff")
+    out = client.post("/sign-out", data={"csrf": token}, follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/staff").status_code == 401
+
+
+STAFF_PAGES = ("/staff", "/staff/tasks", "/staff/review", "/staff/progress")
+
+
+@pytest.mark.parametrize(
+    "role", [Role.enumerator, Role.supervisor, Role.county_office, Role.national_office]
+)
+def test_no_page_or_json_shows_personal_data_in_clear(world: World, role: Role) -> None:
+    client = world.sign_in(role)
+    seen: list[str] = list(STAFF_PAGES)
+    for code in world.demo.small_area_codes:
+        seen += [f"/staff/small-areas/{code}", f"/api/small-areas/{code}/register?limit=200"]
+    seen += [f"/staff/review/{h}" for h in world.demo.registered[:5]]
+    seen += [f"/api/households/{h}" for h in world.demo.registered[:5]]
+    seen += ["/api/tasks", "/api/supervisor/reviews", "/api/auth/me"]
+    checked = 0
+    for path in seen:
+        answer = client.get(path)
+        if answer.status_code == 200:
+            checked += 1
+            assert not leaks(answer.text), f"{role.value} sees clear personal data on {path}"
+    assert checked >= 3
