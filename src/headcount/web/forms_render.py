@@ -57,6 +57,7 @@ class FieldView:
     value: Any
     messages: list[str] = field(default_factory=list)
     soft: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, message, ticked)
+    targets: list[str] = field(default_factory=list)  # every finding shown here (``seen``)
 
     @property
     def id(self) -> str:
@@ -171,6 +172,7 @@ def fields(
             if finding.item != item.key:
                 continue
             message = _text(finding.message, lang)
+            view.targets.append(finding.target)
             if finding.severity == "hard":
                 view.messages.append(message)
             else:
@@ -181,6 +183,7 @@ def fields(
     for finding in findings:
         if finding.item not in shown and out:
             text = _text(finding.message, lang)
+            out[0].targets.append(finding.target)
             if finding.severity == "hard":
                 out[0].messages.append(text)
             else:

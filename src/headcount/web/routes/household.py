@@ -255,6 +255,7 @@ def household_save(page: PageDep, form: PostedDep) -> Response:
     record = dict(page.load().record)
     shown = [k for k in str(form.get("shown", "")).split(",") if k]
     page.request.state.shown_keys = shown
+    page.request.state.seen_targets = form.getlist("seen")
     values, problems = fr.parse(page.form.household_items, form, "h", shown)
     record["items"] = {**record.get("items", {}), **values}
     deaths = _death_total(record["items"])
@@ -280,12 +281,30 @@ def _after_save(
     problems: dict[str, Any],
     next_url: str,
 ) -> Response:
-    """Next page when this one is clean (or the household chose to go on); else show it again."""
-    findings = [f for f in _scope_findings(report.record, scope, number) if f.blocks]
+    """Next page when this one is clean; else show it again with the messages beside fields.
+
+    A message about one answer (a rule named ``<item>.<check>``) holds the page until it is
+    fixed or, if soft, ticked. A consistency message across items is shown once: saving the page
+    again unchanged moves on (the review page holds the submission until it is settled).
+    """
+    seen = {str(v) for v in getattr(page.request.state, "seen_targets", ())}
+    findings = [f for f in _page_findings(report.record, scope, number) if f.blocks]
+    holding = [f for f in findings if "." in f.rule or f.target not in seen]
     new_items = _unanswered_new(page, report, scope, number)
-    if problems or findings or new_items:
+    if problems or holding or new_items:
         return _scope_page(page, report, scope, number, problems=problems, show_findings=True)
     return _see(next_url)
+
+
+def _page_findings(record: dict[str, Any], scope: Scope, number: int | None) -> list[Finding]:
+    """This page's findings: checks of single answers always; consistency checks across items
+    only once everyone on the roster has been answered (before that they would only say
+    "not entered yet" in other words)."""
+    everything = _findings(record)
+    mine = fr.scope_findings(everything, scope, number)
+    roster = record.get("persons") or []
+    complete = bool(roster) and not any(f.rule.endswith(".required") for f in everything)
+    return [f for f in mine if "." in f.rule or complete]
 
 
 def _unanswered_new(
@@ -296,10 +315,6 @@ def _unanswered_new(
     keys = _asked_keys(report.record, scope, number) or []
     values = _values(report.record, scope, number)
     return posted is not None and any(k not in posted and values.get(k) is None for k in keys)
-
-
-def _scope_findings(record: dict[str, Any], scope: Scope, number: int | None) -> list[Finding]:
-    return fr.scope_findings(_findings(record), scope, number)
 
 
 def _asked_keys(record: dict[str, Any], scope: Scope, number: int | None) -> list[str] | None:
@@ -329,7 +344,7 @@ def _scope_page(
     show_findings: bool,
 ) -> Response:
     record = report.record
-    findings = _scope_findings(record, scope, number) if show_findings else []
+    findings = _page_findings(record, scope, number) if show_findings else []
     views = fr.fields(
         page.form,
         scope,
@@ -451,6 +466,7 @@ def _member_post(page: _Page, form: FormData, scope: Scope, number: int) -> Resp
         raise HeadcountError(errors.PERSON_NOT_FOUND, person=str(number))
     shown = [k for k in str(form.get("shown", "")).split(",") if k]
     page.request.state.shown_keys = shown
+    page.request.state.seen_targets = form.getlist("seen")
     items = page.form.person_items if scope == "person" else fr.death_items(page.form)
     values, problems = fr.parse(items, form, fr.PREFIX[scope], shown)
     rows[number - 1] = {**rows[number - 1], **values}
