@@ -37,6 +37,7 @@ from tests.integration.fieldwork.world import (
     actor,
     add_areas,
     pre_register,
+    record,
     register,
 )
 from tests.integration.helpers import session
@@ -262,3 +263,15 @@ def test_the_same_actors_reach_their_own_county(census: Census, away: Away) -> N
             assert response.headers["cache-control"].startswith("no-store")
         review = client.get("/api/supervisor/reviews", headers=webapp.as_role(Role.supervisor))
         assert [r["household_id"] for r in review.json()["items"]] == [home]
+        # Z2: without pi.view_full, no name or full ID number in clear; R6: bounded pages.
+        head = record(41)["persons"][0]
+        for role in (Role.enumerator, Role.supervisor, Role.county_office):
+            text = client.get(
+                f"/api/enumerator/households/{home}", headers=webapp.as_role(role)
+            ).text
+            assert head["name"] not in text
+            assert not head.get("citizen_id") or head["citizen_id"] not in text
+        too_big = client.get(
+            "/api/enumerator/tasks?limit=1000", headers=webapp.as_role(Role.enumerator)
+        )
+        assert too_big.status_code == 422
