@@ -221,7 +221,8 @@ def main() -> None:
         enumerators = prepare(engine, protector, small_areas=clients, per_area=per_area)
         engine.dispose()
         records_all = households(args.households + fixed + breakdown_n, seed=2020)
-        server = Server(settings, workers=args.workers)
+        log = home / "server.log"
+        server = Server(settings, workers=args.workers, log=log)
         server.start()
         tokens = [
             sign_in(
@@ -273,6 +274,9 @@ def main() -> None:
             )
         server.stop()
         server = None
+        problems = [line for line in log.read_text().splitlines() if "unexpected" in line]
+        if problems:
+            print(f"server log: {len(problems)} unexpected errors, e.g. {problems[0][:160]}")
         k = 0
         ids = queues[k][:breakdown_n]
         start = args.households + fixed

@@ -126,9 +126,16 @@ class Server:
     """``headcount serve`` in a child process (or uvicorn with ``workers`` processes);
     ``kill()`` is SIGKILL of the whole process group (no shutdown hooks run)."""
 
-    def __init__(self, settings: Settings, port: int | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        port: int | None = None,
+        workers: int = 1,
+        log: Path | None = None,
+    ) -> None:
         self.settings = settings
         self.workers = workers
+        self.log = log
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -143,14 +150,17 @@ class Server:
                 *("--port", str(self.port), "--workers", str(self.workers)),
                 *("--log-level", "warning", "--no-access-log"),
             ]
+        sink = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
             command,
             env=environment(self.settings),
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=sink,
             start_new_session=True,
         )
+        if self.log is not None and not isinstance(sink, int):
+            sink.close()  # the child holds its own descriptor
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
