@@ -157,15 +157,18 @@ def fields(
     findings: Sequence[Finding] = (),
     problems: Mapping[str, Label] | None = None,
     confirmed: Sequence[str] = (),
+    prefix: str | None = None,
 ) -> list[FieldView]:
-    """The fields of one scope in form order, only those asked, findings beside their items."""
+    """The fields of one scope in form order, only those asked, findings beside their items.
+
+    ``prefix`` names the inputs when several rosters' rows share a page (``p2``, ``d1``)."""
     items = death_items(form) if scope == "death" else form.items(scope)
     keep = set(asked_keys) if asked_keys is not None else {i.key for i in items if not i.universe}
     out: list[FieldView] = []
     for item in items:
         if item.key not in keep:
             continue
-        view = FieldView(item, PREFIX[scope], lang, values.get(item.key))
+        view = FieldView(item, prefix or PREFIX[scope], lang, values.get(item.key))
         if problems and item.key in problems:
             view.messages.append(_text(problems[item.key], lang))
         for finding in findings:

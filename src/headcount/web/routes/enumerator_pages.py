@@ -1,4 +1,5 @@
-"""The enumerator's self-report pages: issue a printable card, confirm submitted self-reports.
+"""The enumerator's pages for forms: a printable self-report card, confirming submitted
+self-reports, and the interview form that registers a household with the questionnaire renderer.
 
 Staff pages on the staff session (cookie); every POST carries the per-session form token. The
 JSON twins sit under /api/enumerator/self-report… for the tablet app and scripts. The services
@@ -7,6 +8,7 @@ check the household's area (404 outside the enumerator's small areas) and audit.
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -14,8 +16,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from headcount import errors
 from headcount.auth.roles import Permission
+from headcount.errors import HeadcountError
 from headcount.fieldwork import registration, self_report
+from headcount.fieldwork.scope import require
+from headcount.questionnaire.engine import validate_household
+from headcount.store.queries import fieldwork as field_queries
 from headcount.web import forms_render as fr
 from headcount.web.deps import (
     ActorDep,
@@ -25,6 +32,7 @@ from headcount.web.deps import (
     ProtectorDep,
     SessionDep,
 )
+from headcount.web.i18n import negotiate, translate
 from headcount.web.routes.household import render
 from headcount.web.security import SecuredRouter, access
 from headcount.web.sessions import token_from
@@ -211,3 +219,228 @@ def api_confirm(
     return self_report.confirm(
         session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
     )
+
+
+# --- the enumerator's interview form (register a household) ----------------------------------
+
+_MAX_PERSONS = 60  # one tablet page; a bigger collective household is registered in parts
+
+
+def _record_from(form: FormData, persons: int, household_no: str) -> tuple[dict[str, Any], bool]:
+    """The posted page as household JSON; True when a value could not be read."""
+    short = fr.short_form()
+    items, bad = fr.parse(short.household_items, form, "h", _shown(form, "h"))
+    rows: list[dict[str, Any]] = []
+    for n in range(1, persons + 1):
+        values, problems = fr.parse(short.person_items, form, f"p{n}", _shown(form, f"p{n}"))
+        rows.append(values)
+        bad = bad or problems
+    deaths: list[dict[str, Any]] = []
+    for n in range(1, _death_total(items) + 1):
+        values, problems = fr.parse(fr.death_items(short), form, f"d{n}", _shown(form, f"d{n}"))
+        deaths.append(values)
+        bad = bad or problems
+    record = {
+        "form": "short",
+        "household_no": household_no,
+        "items": items,
+        "persons": rows,
+        "deaths": deaths,
+        "confirmed": sorted({str(v) for v in form.getlist("confirm")}),
+    }
+    return record, bool(bad)
+
+
+def _shown(form: FormData, prefix: str) -> list[str] | None:
+    raw = form.get(f"shown-{prefix}")
+    return [k for k in str(raw).split(",") if k] if raw is not None else []
+
+
+def _death_total(items: dict[str, Any]) -> int:
+    counts = items.get("deaths")
+    if not isinstance(counts, dict):
+        return 0
+    return max(0, min(99, int(counts.get("male") or 0) + int(counts.get("female") or 0)))
+
+
+def _blocks(
+    request: Request,
+    record: dict[str, Any],
+    findings: list[Any],
+) -> list[dict[str, Any]]:
+    """Every section of the page: its title, input prefix and fields (only what is asked)."""
+    lang = negotiate(request)
+    short = fr.short_form()
+    asked = fr.asked(record)
+    confirmed = record.get("confirmed", [])
+    out = []
+
+    def add(title: str, scope: Any, prefix: str, values: dict[str, Any], keys: Any, n: Any) -> None:
+        views = fr.fields(
+            short,
+            scope,
+            values,
+            keys,
+            lang,
+            findings=fr.scope_findings(findings, scope, n),
+            confirmed=confirmed,
+            prefix=prefix,
+        )
+        out.append({"title": title, "prefix": prefix, "fields": views, "number": n})
+
+    add(
+        translate(lang, "selfreport.household.title"),
+        "household",
+        "h",
+        record["items"],
+        asked["household"] if asked else None,
+        None,
+    )
+    for n, person in enumerate(record["persons"], start=1):
+        keys = asked["persons"][n - 1] if asked else None
+        add(translate(lang, "selfreport.person.title", n=n), "person", f"p{n}", person, keys, n)
+    for n, death in enumerate(record["deaths"], start=1):
+        keys = asked["deaths"][n - 1] if asked else None
+        add(translate(lang, "selfreport.death.title", n=n), "death", f"d{n}", death, keys, n)
+    return out
+
+
+def _form_page(
+    request: Request,
+    household_id: str,
+    record: dict[str, Any],
+    *,
+    findings: list[Any] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    submission_uuid: str | None = None,
+) -> Response:
+    blocks = _blocks(request, record, findings or [])
+    return render(
+        request,
+        "forms/household.html",
+        status=status,
+        household_id=household_id,
+        blocks=blocks,
+        persons=len(record["persons"]),
+        has_problems=any(f.invalid for b in blocks for f in b["fields"]),
+        problem=problem,
+        submission_uuid=submission_uuid or str(uuid.uuid4()),
+        form_token=_form_token(request),
+    )
+
+
+@router.get(
+    "/enumerator/households/{household_id}/form",
+    openapi_extra=access(Permission.household_register),
+    include_in_schema=False,
+)
+def interview_page(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+) -> Response:
+    entry = registered_entry(session, actor, household_id)
+    record = {
+        "form": "short",
+        "household_no": entry.household_no,
+        "items": {},
+        "persons": [{}],
+        "deaths": [],
+    }
+    done = request.query_params.get("version", "")
+    return _form_page(
+        request,
+        household_id,
+        record,
+        problem=translate(negotiate(request), "forms.registered", version=done)
+        if done.isdigit()
+        else None,
+    )
+
+
+@router.post(
+    "/enumerator/households/{household_id}/form",
+    openapi_extra=access(Permission.household_register),
+    include_in_schema=False,
+)
+def interview_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    _check(request, form)
+    entry = registered_entry(session, actor, household_id)
+    persons = max(0, min(_MAX_PERSONS, int(str(form.get("persons", "1")) or 1)))
+    record, unreadable = _record_from(form, persons, entry.household_no)
+    action = str(form.get("action", "check"))
+    token = str(form.get("submission_uuid", ""))
+    if action == "add_person" and persons < _MAX_PERSONS:
+        record["persons"].append({})
+    elif action.startswith("remove_") and action[7:].isdigit():
+        index = int(action[7:]) - 1
+        if 0 <= index < len(record["persons"]):
+            del record["persons"][index]
+            record["confirmed"] = [c for c in record["confirmed"] if "@" not in c]
+    record["deaths"] = (record["deaths"] + [{}] * _death_total(record["items"]))[
+        : _death_total(record["items"])
+    ]
+    findings = _check_findings(record)
+    if action != "submit" or unreadable:
+        return _form_page(request, household_id, record, findings=findings, submission_uuid=token)
+    try:
+        result = registration.submit(
+            session,
+            protector,
+            actor,
+            household_id,
+            registration.SubmissionIn(submission_uuid=uuid.UUID(token), record=record),
+            clock=clock,
+            calendar=calendar,
+            audit=audit,
+        )
+    except (HeadcountError, ValueError) as exc:
+        lang = negotiate(request)
+        message = exc.message(lang) if isinstance(exc, HeadcountError) else str(exc)
+        status = exc.problem.status if isinstance(exc, HeadcountError) else 422
+        return _form_page(
+            request,
+            household_id,
+            record,
+            findings=findings,
+            problem=message,
+            status=status,
+            submission_uuid=token,
+        )
+    return RedirectResponse(
+        f"/enumerator/households/{household_id}/form?version={result.version}", 303
+    )
+
+
+def _check_findings(record: dict[str, Any]) -> list[Any]:
+    try:
+        return list(validate_household(record).findings)
+    except HeadcountError:
+        return []
+
+
+def registered_entry(session: Any, actor: Any, household_id: str) -> Any:
+    """The register line, inside the actor's small areas (404 outside: existence does not leak)."""
+    entry = field_queries.entry_by_household_id(session, household_id)
+    require(
+        actor,
+        Permission.household_register,
+        entry.small_area_code if entry is not None else "",
+        errors.REGISTER_NOT_FOUND,
+        household=household_id,
+    )
+    if entry is None:
+        raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
+    return entry

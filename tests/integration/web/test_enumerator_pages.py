@@ -1,0 +1,87 @@
+"""The enumerator's interview form on both databases: the same renderer as self-report, one
+block per person, persons added and removed, death forms when H4 > 0, findings beside fields,
+registration through fieldwork.registration (idempotent by the page's submission UUID)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.schema import Item
+from tests.integration.conftest import Census
+from tests.integration.web.test_auth_support import (
+    AWAY_SA,
+    app_for,
+    client_for,
+    new_clock,
+)
+from tests.integration.web.test_selfreport import _household, _setup
+from tests.integration.web.test_selfreport_pages import _token
+
+
+def _posted(items: tuple[Item, ...], values: dict[str, Any], prefix: str) -> dict[str, str]:
+    """A section of the household JSON as the page's inputs would post it."""
+    out: dict[str, str] = {f"shown-{prefix}": ",".join(i.key for i in items)}
+    for item in items:
+        value = values.get(item.key)
+        name = f"{prefix}-{item.key}"
+        if value is None:
+            continue
+        if item.type == "year_month":
+            year, month = str(value).split("-")
+            out[f"{name}-year"], out[f"{name}-month"] = year, str(int(month))
+        elif item.type == "count_by_sex":
+            out[f"{name}-male"], out[f"{name}-female"] = str(value["male"]), str(value["female"])
+        else:
+            out[name] = str(value)
+    return out
+
+
+def _page_fields(record: dict[str, Any]) -> dict[str, str]:
+    form = get_form("short")
+    data = _posted(form.household_items, record["items"], "h")
+    for n, person in enumerate(record["persons"], start=1):
+        data.update(_posted(form.person_items, person, f"p{n}"))
+    data["persons"] = str(len(record["persons"]))
+    return data
+
+
+def test_interview_form_registers_a_household(census: Census) -> None:
+    clock = new_clock()
+    with client_for(app_for(census, clock)) as staff:
+        (household_id,) = _setup(census, clock, staff)
+        url = f"/enumerator/households/{household_id}/form"
+        page = staff.get(url)
+        assert page.status_code == 200
+        assert 'name="h-household_type"' in page.text and 'name="p1-name"' in page.text
+        token = _token(page.text)
+        uuid_field = re.search(r'name="submission_uuid" value="([0-9a-f-]+)"', page.text)
+        assert uuid_field is not None
+        base = {"form_token": token, "submission_uuid": uuid_field.group(1)}
+        more = staff.post(url, data={**base, "persons": "1", "action": "add_person"})
+        assert 'name="p2-name"' in more.text
+        record = _household()
+        data = {**base, **_page_fields(record)}
+        # H4: one death → the death form's items appear for it.
+        deaths = staff.post(url, data={**data, "h-deaths-male": "1", "action": "check"})
+        assert 'name="d1-death_year_month-year"' in deaths.text
+        wrong = dict(data, **{"h-persons_present": str(len(record["persons"]) + 5)})
+        refused = staff.post(url, data={**wrong, "action": "submit"})
+        assert refused.status_code == 422 and 'role="alert"' in refused.text
+        assert 'aria-describedby="h-persons_present-error"' in refused.text
+        done = staff.post(url, data={**data, "action": "submit"}, follow_redirects=False)
+        assert done.status_code == 303, done.text
+        assert done.headers["location"].endswith("version=1")
+        again = staff.post(url, data={**data, "action": "submit"}, follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"].endswith("version=1")
+        read = staff.get(f"/api/enumerator/households/{household_id}").json()
+        assert len(read["persons"]) == len(record["persons"])
+
+
+def test_interview_form_outside_the_enumerators_areas_is_not_found(census: Census) -> None:
+    clock = new_clock()
+    with client_for(app_for(census, clock)) as staff:
+        _setup(census, clock, staff)
+        response = staff.get(f"/enumerator/households/{AWAY_SA}-001/form")
+        assert response.status_code == 404
