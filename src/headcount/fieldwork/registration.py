@@ -61,8 +61,13 @@ def submit(
     channel: Channel = "enumerator",
     clock: Clock | None = None,
     calendar: CensusCalendar = CENSUS_2020,
+    allow_provisional: bool = False,
     audit: AuditActor | None = None,
 ) -> SubmissionOut:
+    """Register a household or a new version of it (see the module docstring).
+
+    ``allow_provisional`` enables forms whose text is not verified yet (the hmtf form, shipped
+    behind a flag per forms-2020 §6); without it such a form is E1212."""
     entry = queries.entry_by_household_id(session, household_id)
     require(
         actor,
@@ -87,7 +92,7 @@ def submit(
         raise HeadcountError(errors.REGISTRATION_CLOSED, household=household_id)
     if form == "long" and not long_form.is_sampled(session, household_id, calendar.wave):
         raise HeadcountError(errors.LONG_FORM_NOT_SAMPLED, household=household_id)
-    result = validate_household(record)
+    result = validate_household(record, allow_provisional=allow_provisional)
     if not result.accepted:
         raise HeadcountError(
             errors.SUBMISSION_FINDINGS,

@@ -255,3 +255,50 @@ def test_reading_a_household_masks_unless_full_view_and_audits_it(world: Census)
     assert clear.persons[0].name == head_name and not clear.masked
     assert away.value.problem.status == 404
     assert actions.count("household.read") == 2 and actions.count("household.read_full") == 1
+
+
+def test_death_forms_and_the_provisional_hmtf_form(world: Census) -> None:
+    with session(world) as s:
+        home, foreign = pre_register(s, world.protector, HOME_SA, 2)
+    enumerator = actor(Role.enumerator, HOME_SA)
+    with_death = next(r for r in (record(n) for n in range(300)) if r["deaths"])
+    missing_form = copy.deepcopy(with_death)
+    missing_form["deaths"] = []
+    with session(world) as s, pytest.raises(HeadcountError) as no_form:
+        registration.submit(
+            s,
+            world.protector,
+            enumerator,
+            home,
+            SubmissionIn(submission_uuid=uuid.uuid4(), record=missing_form),
+        )
+    assert "H4_DEATH_FORMS" in {f["rule"] for f in no_form.value.details["findings"]}
+    with session(world) as s:
+        out = registration.submit(
+            s,
+            world.protector,
+            enumerator,
+            home,
+            SubmissionIn(submission_uuid=uuid.uuid4(), record=with_death),
+        )
+    assert out.created
+    hmtf = record(5, form="hmtf")
+    with session(world) as s, pytest.raises(HeadcountError) as flagged:
+        registration.submit(
+            s,
+            world.protector,
+            enumerator,
+            foreign,
+            SubmissionIn(submission_uuid=uuid.uuid4(), record=hmtf),
+        )
+    assert flagged.value.code == "E1212"
+    with session(world) as s:
+        out = registration.submit(
+            s,
+            world.protector,
+            enumerator,
+            foreign,
+            SubmissionIn(submission_uuid=uuid.uuid4(), record=hmtf),
+            allow_provisional=True,
+        )
+    assert out.created
