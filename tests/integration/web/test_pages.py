@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from headcount.auth.roles import Role
+from headcount.identity.citizen_id import check_char
 from tests.integration.web.test_pages_support import World, csrf_of, leaks, world_fixture
 
 
@@ -180,3 +181,10 @@ def test_no_page_or_json_shows_personal_data_in_clear(world: World, role: Role) 
             checked += 1
             assert not leaks(answer.text), f"{role.value} sees clear personal data on {path}"
     assert checked >= 3
+
+
+def test_the_leak_scan_itself_sees_a_clear_id_and_phone() -> None:
+    first17 = "11010119900307803"
+    clear = f"<td>{first17}{check_char(first17)}</td><td>13912345678</td>"
+    assert {"citizen_id", "mobile"} <= set(leaks(clear))
+    assert not leaks(f"<td>{first17[:6]}********{check_char(first17)}</td>")
