@@ -582,6 +582,42 @@ def confirm(
     return result
 
 
+def answers_for_interview(
+    session: Session,
+    protector: Protector,
+    actor: Actor,
+    household_id: str,
+    *,
+    audit: AuditActor | None = None,
+) -> dict[str, Any] | None:
+    """The household's own answers, for the enumerator who registers it after a hand-over (or
+    an unconfirmed self-report); ID numbers are left out unless the actor holds pi.view_full,
+    so the interview page never shows one in clear. Audited as a read of personal data."""
+    entry = field_queries.entry_by_household_id(session, household_id)
+    area = entry.small_area_code if entry is not None else ""
+    require(
+        actor,
+        Permission.household_register,
+        area,
+        errors.REGISTER_NOT_FOUND,
+        household=household_id,
+    )
+    row = queries.report(session, household_id)
+    if row is None or row.state == "confirmed":
+        return None
+    with protector.bound(session):
+        record: dict[str, Any] = _decrypt(protector, row).get("record") or {}
+    if not actor.has(Permission.pi_view_full):
+        for person in record.get("persons") or []:
+            person.pop("citizen_id", None)
+    append(
+        session,
+        audit or audit_actor(actor),
+        AuditEvent("self_report.read_for_interview", household_id, detail={"state": row.state}),
+    )
+    return record
+
+
 def hand_over(
     session: Session,
     protector: Protector,

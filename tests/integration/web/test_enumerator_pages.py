@@ -4,9 +4,11 @@ registration through fieldwork.registration (idempotent by the page's submission
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
+from headcount.calendar import FixedClock
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Item
 from tests.integration.conftest import Census
@@ -16,8 +18,16 @@ from tests.integration.web.test_auth_support import (
     client_for,
     new_clock,
 )
-from tests.integration.web.test_selfreport import _household, _setup
-from tests.integration.web.test_selfreport_pages import _token
+from tests.integration.web.test_selfreport import (
+    AFTER_CLOSE,
+    BEFORE_REFERENCE,
+    _card,
+    _household,
+    _login,
+    _move,
+    _setup,
+)
+from tests.integration.web.test_selfreport_pages import ID_NUMBER, _token
 
 
 def _posted(items: tuple[Item, ...], values: dict[str, Any], prefix: str) -> dict[str, str]:
@@ -85,3 +95,24 @@ def test_interview_form_outside_the_enumerators_areas_is_not_found(census: Censu
         _setup(census, clock, staff)
         response = staff.get(f"/enumerator/households/{AWAY_SA}-001/form")
         assert response.status_code == 404
+
+
+def test_a_handed_over_self_report_opens_with_its_answers_but_no_id_numbers(
+    census: Census,
+) -> None:
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as staff:
+        (household_id,) = _setup(census, clock, staff)
+        card = _card(staff, household_id)
+        record = _household()
+        with client_for(app_for(census, clock)) as home:
+            _login(home, card)
+            home.put("/api/self-report/household", json={"record": record})
+        _move(clock, AFTER_CLOSE, staff)
+        assert staff.get("/api/enumerator/self-reports").status_code == 200  # hands over
+        page = staff.get(f"/enumerator/households/{household_id}/form")
+        assert page.status_code == 200
+        first = html.escape(str(record["persons"][0]["name"]))
+        assert f'name="p1-name" id="p1-name" value="{first}"' in page.text
+        assert f'name="p{len(record["persons"])}-name"' in page.text
+        assert not ID_NUMBER.search(page.text)

@@ -296,3 +296,15 @@ def test_cards_and_confirmations_stay_inside_the_enumerators_areas(census: Censu
         sign_in(client, auditor, clock)
         forbidden = client.post(f"/api/enumerator/self-report/households/{household_id}/card")
         assert forbidden.status_code == 403
+
+
+def test_sign_in_is_throttled_per_address(census: Census) -> None:
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as client:
+        codes = [
+            client.post(
+                "/api/self-report/login", json={"account": f"ACDEF-GHJK{c}", "password": "X"}
+            ).status_code
+            for c in "ACDEFGHJKMNP"
+        ]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]

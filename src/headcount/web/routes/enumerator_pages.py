@@ -339,15 +339,20 @@ def interview_page(
     household_id: str,
     request: Request,
     session: SessionDep,
+    protector: ProtectorDep,
     actor: ActorDep,
+    audit: AuditActorDep,
 ) -> Response:
+    """A new interview; a household whose self-report was handed over starts from its answers."""
     entry = registered_entry(session, actor, household_id)
+    saved = self_report.answers_for_interview(session, protector, actor, household_id, audit=audit)
     record = {
         "form": "short",
         "household_no": entry.household_no,
-        "items": {},
-        "persons": [{}],
-        "deaths": [],
+        "items": dict((saved or {}).get("items") or {}),
+        "persons": list((saved or {}).get("persons") or [{}]),
+        "deaths": list((saved or {}).get("deaths") or []),
+        "confirmed": list((saved or {}).get("confirmed") or []),
     }
     done = request.query_params.get("version", "")
     return _form_page(
