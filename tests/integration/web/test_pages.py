@@ -6,11 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import pyotp
 import pytest
+from fastapi.testclient import TestClient
 
 from headcount.auth.roles import Role
 from headcount.identity.citizen_id import check_char
-from tests.integration.web.test_pages_support import World, csrf_of, leaks, world_fixture
+from headcount.store.queries import staff as staff_queries
+from headcount.store.session import make_engine, transaction
+from headcount.web.app import create_app
+from tests.integration.web.test_pages_support import World, csrf_of, leaks, sign_in, world_fixture
 
 
 @pytest.fixture(
@@ -67,6 +72,10 @@ def test_enumerator_sees_small_areas_register_statuses_and_no_other_area(world: 
     for status in ("status-rejected", "status-approved_first", "status-to_visit"):
         assert status in register.text
     assert "status-awaiting_self_report" in register.text
+    # Rows lead to the forms: register or correct, or issue a self-report card.
+    assert re.search(rf'href="/enumerator/households/{first}-\d{{3}}/form"', register.text)
+    assert re.search(rf'href="/enumerator/households/{first}-\d{{3}}/card"', register.text)
+    assert 'href="/enumerator/self-reports"' in home.text
     # The register shows masked heads' names only: a surname and stars.
     names = re.findall(r"<td>([^<]*\*[^<]*)</td>", register.text)
     assert names, "no masked head names on the register"
@@ -188,3 +197,94 @@ def test_the_leak_scan_itself_sees_a_clear_id_and_phone() -> None:
     clear = f"<td>{first17}{check_char(first17)}</td><td>13912345678</td>"
     assert {"citizen_id", "mobile"} <= set(leaks(clear))
     assert not leaks(f"<td>{first17[:6]}********{check_char(first17)}</td>")
+
+
+def test_a_one_time_password_is_changed_on_the_password_page(world: World) -> None:
+    login = world.demo.login(Role.auditor)
+    engine = make_engine(world.demo.settings)
+    try:
+        with transaction(engine) as session:
+            row = staff_queries.by_username(session, login.username)
+            assert row is not None
+            row.must_change_password = True
+    finally:
+        engine.dispose()
+    client = world.client
+    client.cookies.clear()
+    token = csrf_of(client, "/sign-in")
+    signed = client.post(
+        "/sign-in",
+        data={"csrf": token, "username": login.username, "password": login.password},
+        follow_redirects=False,
+    )
+    assert signed.headers["location"] == "/password"
+    assert client.get("/staff").status_code == 403  # owed: nothing else until it is changed
+    token = csrf_of(client, "/password")
+    new = "a much longer pass phrase 2020"
+    mismatch = client.post(
+        "/password",
+        data={
+            "csrf": token,
+            "current_password": login.password,
+            "new_password": new,
+            "repeat_password": new + "x",
+        },
+    )
+    assert mismatch.status_code == 422 and 'id="repeat_password"' in mismatch.text
+    assert 'aria-invalid="true"' in mismatch.text
+    wrong = client.post(
+        "/password",
+        data={
+            "csrf": token,
+            "current_password": "not it",
+            "new_password": new,
+            "repeat_password": new,
+        },
+    )
+    assert wrong.status_code == 403
+    changed = client.post(
+        "/password",
+        data={
+            "csrf": token,
+            "current_password": login.password,
+            "new_password": new,
+            "repeat_password": new,
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303 and changed.headers["location"] == "/staff"
+    assert client.get("/staff").status_code == 200
+    sign_in(client, login.username, new)
+
+
+def test_an_office_account_sets_up_its_second_factor_outside_demo_mode(world: World) -> None:
+    strict = world.demo.settings.model_copy(update={"demo_second_factor_optional": False})
+    login = world.demo.login(Role.prefecture_office)
+    with TestClient(create_app(strict, clock=world.clock), base_url="http://testserver") as client:
+        token = csrf_of(client, "/sign-in")
+        signed = client.post(
+            "/sign-in",
+            data={"csrf": token, "username": login.username, "password": login.password},
+            follow_redirects=False,
+        )
+        assert signed.headers["location"] == "/totp"
+        assert client.get("/staff/progress").status_code == 403
+        token = csrf_of(client, "/totp")
+        started = client.post("/totp/start", data={"csrf": token})
+        secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', started.text)
+        assert secret is not None and "<svg" in started.text
+        wrong = client.post("/totp", data={"csrf": token, "code": "000000"})
+        assert wrong.status_code == 401
+        assert 'aria-describedby="form-error"' in wrong.text
+        code = pyotp.TOTP(secret.group(1)).at(world.clock.now())
+        done = client.post("/totp", data={"csrf": token, "code": code}, follow_redirects=False)
+        assert done.status_code == 303
+        assert client.get("/staff/progress").status_code == 200
+        # From now on the code is asked for at sign-in.
+        client.cookies.clear()
+        token = csrf_of(client, "/sign-in")
+        asked = client.post(
+            "/sign-in",
+            data={"csrf": token, "username": login.username, "password": login.password},
+        )
+        assert asked.status_code == 401 and 'id="totp_code"' in asked.text

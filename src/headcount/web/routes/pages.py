@@ -314,3 +314,63 @@ def accept_pledge(
     if opened is not None:  # the session was rotated: personal data opened to this account
         set_cookie(response, opened.token, settings, opened.expires_at)
     return response
+
+
+@router.get("/totp", response_class=HTMLResponse, openapi_extra=access("public"))
+def totp_page(request: Request) -> Response:
+    """Second-factor set-up: start (a fresh seed is made only on POST), then confirm a code."""
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    context = {"enrolment": None, "enrolled": signed.totp_enrolled, "error": None}
+    return render(request, "staff/totp.html", context)
+
+
+@router.post("/totp/start", response_class=HTMLResponse, openapi_extra=access("public"))
+def totp_start(
+    request: Request,
+    engine: EngineDep,
+    protector: KeysDep,
+    settings: SettingsDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+) -> Response:
+    check_csrf(request, csrf)
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    enrolment = accounts.enrol_totp(engine, protector, settings, who, signed)
+    context = {"enrolment": enrolment, "enrolled": False, "error": None}
+    return render(request, "staff/totp.html", context)
+
+
+@router.post(
+    "/totp",
+    response_class=HTMLResponse,
+    openapi_extra=access("public"),
+    dependencies=[Depends(limit("totp", per_minute=10))],
+)
+def totp_confirm(
+    request: Request,
+    engine: EngineDep,
+    protector: KeysDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    who: AuditActorDep,
+    csrf: Csrf,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    signed = signed_in_or_none(request)
+    if signed is None:
+        return see_other("/sign-in")
+    try:
+        opened = accounts.confirm_totp(
+            engine, protector, settings, who, signed, clock.now(), code.strip()
+        )
+    except HeadcountError as error:
+        context = {"enrolment": None, "enrolled": False, "error": problem_text(request, error)}
+        return render(request, "staff/totp.html", context, status=error.problem.status)
+    response = see_other("/staff")
+    set_cookie(response, opened.token, settings, opened.expires_at)
+    return response

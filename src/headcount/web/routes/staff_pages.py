@@ -84,7 +84,11 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     if actor.has(Permission.household_register):
         small_areas = [a for a in actor.areas if len(a) == 15]
         open_tasks = tasks.list_open(session, actor, limit=20).items
-    context = {"small_areas": small_areas, "tasks": open_tasks}
+    context = {
+        "small_areas": small_areas,
+        "tasks": open_tasks,
+        "can_confirm": actor.has(Permission.self_report_confirm),
+    }
     return render(request, "staff/dashboard.html", context, actor=actor)
 
 
@@ -113,7 +117,13 @@ def register_page(
         found = fieldwork_queries.review(session, entry.household_id)
         waiting = "awaiting_self_report" if entry.mode == "self_report" else "to_visit"
         rows.append({"entry": entry, "status": found.status if found is not None else waiting})
-    context = {"small_area_code": small_area_code, "rows": rows, "next_after": page.next_after}
+    context = {
+        "small_area_code": small_area_code,
+        "rows": rows,
+        "next_after": page.next_after,
+        "can_register": actor.can(Permission.household_register, small_area_code),
+        "can_issue": actor.can(Permission.self_report_issue, small_area_code),
+    }
     return render(request, "staff/register.html", context, actor=actor)
 
 
@@ -141,7 +151,8 @@ def task_page(
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
     task = tasks.get(session, protector, actor, task_id, audit=audit)
-    return render(request, "staff/task.html", {"task": task}, actor=actor)
+    context = {"task": task, "can_register": actor.has(Permission.household_register)}
+    return render(request, "staff/task.html", context, actor=actor)
 
 
 @router.get("/review", response_class=HTMLResponse, openapi_extra=access("authenticated"))
