@@ -22,6 +22,7 @@ from typing import Any
 from headcount import errors
 from headcount.errors import HeadcountError, Lang
 from headcount.identity.citizen_id import normalize
+from headcount.identity.divisions import divisions
 from headcount.questionnaire.engine import engine_for
 from headcount.questionnaire.findings import Finding
 from headcount.questionnaire.household import read_household
@@ -109,12 +110,21 @@ class FieldView:
         return "" if self.value is None else str(self.value)
 
     @property
+    def place_name(self) -> str:
+        """The division a place code names (shown beside the code, so a typo is seen at once)."""
+        if self.item.type != "place" or not isinstance(self.value, str):
+            return ""
+        return divisions().region_name(self.value) or ""
+
+    @property
     def shown(self) -> str:
         """The answer in words (review and read-only pages)."""
         if self.value is None or self.value == "":
             return "—"
         if self.item.type == "code":
             return self.item.code_label(self.value, self.lang) or str(self.value)
+        if self.item.type == "place":
+            return f"{self.value} {self.place_name}".strip()
         if self.item.type == "count_by_sex" and isinstance(self.value, Mapping):
             male, female = ("男", "女") if self.lang == "zh" else ("male", "female")
             return f"{male} {self.value.get('male', 0)} / {female} {self.value.get('female', 0)}"
