@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from headcount.errors import HeadcountError
@@ -78,13 +80,22 @@ def test_items_not_on_the_page_are_left_alone() -> None:
 
 
 def test_only_asked_items_are_shown_and_a_skip_hides_items() -> None:
-    record = {"form": "short", "household_no": "001", "items": {"dwelling_type": 2}, "persons": []}
+    record: dict[str, Any] = {
+        "form": "short",
+        "household_no": "001",
+        "items": {"dwelling_type": 2},
+        "persons": [],
+    }
     asked = fr.asked(record)
     assert asked is not None
     views = fr.fields(FORM, "household", record["items"], asked["household"], "zh")
     keys = [v.item.key for v in views]
     assert "dwelling_type" in keys and "floor_area_m2" not in keys and "rooms" not in keys
-    person = {"relationship": 0, "residence_at_reference": 5, "residence_county": "110105"}
+    person: dict[str, Any] = {
+        "relationship": 0,
+        "residence_at_reference": 5,
+        "residence_county": "110105",
+    }
     record["persons"] = [person]
     asked = fr.asked(record)
     assert asked is not None
