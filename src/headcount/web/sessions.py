@@ -145,7 +145,9 @@ def rotate(
     )
 
 
-def set_cookie(response: Response, token: str, settings: Settings, expires_at: datetime) -> None:
+def set_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The browser may keep the cookie as long as a session can live; the server decides when
+    the session actually ends (idle, absolute, logout, revocation)."""
     response.set_cookie(
         COOKIE,
         token,

@@ -107,7 +107,7 @@ def _respond(
     opened: accounts.Opened, response: Response, request: Request, client: str
 ) -> SessionOut:
     settings = request.app.state.settings
-    set_cookie(response, opened.token, settings, opened.expires_at)
+    set_cookie(response, opened.token, settings)
     return SessionOut(
         staff_id=opened.staff_id,
         expires_at=opened.expires_at,
