@@ -36,7 +36,7 @@ from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.errors import HeadcountError
 from headcount.fieldwork import registration
 from headcount.fieldwork.scope import audit_actor, prefixes, require
-from headcount.privacy.masking import mask
+from headcount.privacy.masking import DataClass, mask
 from headcount.questionnaire.engine import HouseholdResult, validate_household
 from headcount.store.models_selfreport import SelfReport, SelfReportAccount, SelfReportSession
 from headcount.store.protector import Protector, household_scope
@@ -580,6 +580,63 @@ def confirm(
         clock=clock,
     )
     return result
+
+
+class SubmittedOut(BaseModel):
+    household_id: str
+    household_no: str
+    state: str
+    masked: bool
+    submitted_at: datetime | None
+    record: dict[str, Any]  # names and ID numbers masked unless the actor holds pi.view_full
+
+
+_MASKED: dict[str, DataClass] = {"name": "name", "citizen_id": "citizen_id"}
+
+
+def submitted(
+    session: Session,
+    protector: Protector,
+    actor: Actor,
+    household_id: str,
+    *,
+    audit: AuditActor | None = None,
+) -> SubmittedOut:
+    """A self-report as the confirming enumerator sees it before confirming (masked, audited)."""
+    row = queries.report(session, household_id)
+    entry = field_queries.entry_by_household_id(session, household_id)
+    area = row.small_area_code if row is not None else ""
+    require(
+        actor,
+        Permission.self_report_confirm,
+        area,
+        errors.SELF_REPORT_NOT_FOUND,
+        household=household_id,
+    )
+    if row is None or entry is None:
+        raise HeadcountError(errors.SELF_REPORT_NOT_FOUND, household=household_id)
+    with protector.bound(session):
+        record: dict[str, Any] = _decrypt(protector, row).get("record") or {}
+    granted = actor.permissions()
+    full = Permission.pi_view_full in granted
+    for roster in ("persons", "deaths"):
+        for person in record.get(roster) or []:
+            for key, data_class in _MASKED.items():
+                if person.get(key):
+                    person[key] = mask(str(person[key]), data_class, permissions=granted)
+    append(
+        session,
+        audit or audit_actor(actor),
+        AuditEvent("self_report.read_full" if full else "self_report.read", household_id),
+    )
+    return SubmittedOut(
+        household_id=household_id,
+        household_no=entry.household_no,
+        state=row.state,
+        masked=not full,
+        submitted_at=row.submitted_at,
+        record=record,
+    )
 
 
 def answers_for_interview(

@@ -140,9 +140,10 @@ def test_enumerator_card_and_confirmation_pages(census: Census) -> None:
         password = re.search(r'id="card-password">([A-Z0-9]+)<', issued.text)
         assert account and password and "no-store" in issued.headers["cache-control"]
         card = {"account": account.group(1), "password": password.group(1)}
+        record = _household()
         with client_for(app_for(census, clock)) as home:
             _login(home, card)
-            home.put("/api/self-report/household", json={"record": _household()})
+            home.put("/api/self-report/household", json={"record": record})
             submitted = home.post(
                 "/api/self-report/submit", json={"declarant": HEAD, "pledge": True}
             )
@@ -151,6 +152,11 @@ def test_enumerator_card_and_confirmation_pages(census: Census) -> None:
         listing = staff.get("/enumerator/self-reports")
         assert listing.status_code == 200 and household_id.split("-")[1] in listing.text
         assert HEAD not in listing.text  # the head's name is masked for the enumerator
+        detail = staff.get(f"/enumerator/self-reports/{household_id}")
+        assert detail.status_code == 200 and not ID_NUMBER.search(detail.text)
+        assert not any(str(p["name"]) in detail.text for p in record["persons"] if p.get("name"))
+        api = staff.get(f"/api/enumerator/self-reports/{household_id}").json()
+        assert api["masked"] is True and not ID_NUMBER.search(str(api["record"]))
         confirmed = staff.post(
             f"/enumerator/self-reports/{household_id}/confirm",
             data={"form_token": _token(listing.text)},

@@ -22,6 +22,7 @@ from headcount.errors import HeadcountError
 from headcount.fieldwork import registration, self_report
 from headcount.fieldwork.scope import require
 from headcount.questionnaire.engine import validate_household
+from headcount.questionnaire.schema import Scope
 from headcount.store.queries import fieldwork as field_queries
 from headcount.web import forms_render as fr
 from headcount.web.deps import (
@@ -449,3 +450,71 @@ def registered_entry(session: Any, actor: Any, household_id: str) -> Any:
     if entry is None:
         raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
     return entry
+
+
+# --- a submitted self-report before confirming -----------------------------------------------
+
+
+def _answer_sections(request: Request, record: dict[str, Any]) -> list[dict[str, Any]]:
+    lang = negotiate(request)
+    short = fr.short_form()
+    asked = fr.asked(record)
+    sections = []
+    items = dict(record.get("items") or {})
+    keys = asked["household"] if asked else None
+    sections.append(
+        {
+            "title": translate(lang, "selfreport.household.title"),
+            "fields": fr.fields(short, "household", items, keys, lang),
+        }
+    )
+    rosters: tuple[tuple[Scope, str, str], ...] = (
+        ("person", "persons", "selfreport.person.title"),
+        ("death", "deaths", "selfreport.death.title"),
+    )
+    for scope, roster, title in rosters:
+        for n, row in enumerate(record.get(roster) or [], start=1):
+            keys = asked[roster][n - 1] if asked and n <= len(asked[roster]) else None
+            sections.append(
+                {
+                    "title": translate(lang, title, n=n),
+                    "fields": fr.fields(short, scope, dict(row), keys, lang),
+                }
+            )
+    return sections
+
+
+@router.get(
+    "/enumerator/self-reports/{household_id}", openapi_extra=_CONFIRM, include_in_schema=False
+)
+def submitted_page(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Response:
+    found = self_report.submitted(session, protector, actor, household_id, audit=audit)
+    return render(
+        request,
+        "selfreport/confirm_detail.html",
+        report=found,
+        sections=_answer_sections(request, found.record),
+        form_token=_form_token(request),
+    )
+
+
+@router.get(
+    "/api/enumerator/self-reports/{household_id}",
+    response_model=self_report.SubmittedOut,
+    openapi_extra=_CONFIRM,
+)
+def api_submitted(
+    household_id: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Any:
+    return self_report.submitted(session, protector, actor, household_id, audit=audit)
