@@ -206,7 +206,7 @@ def sign_in(
             failed.headers["Retry-After"] = str(error.details["retry_after"])
         return failed
     response = see_other(_next_step(settings.demo_second_factor_optional, opened))
-    set_cookie(response, opened.token, settings, opened.expires_at)
+    set_cookie(response, opened.token, settings)
     return response
 
 
@@ -275,7 +275,7 @@ def change_password(
         context = {"error": problem_text(request, error), "field": field or "new_password"}
         return render(request, "staff/password.html", context, status=error.problem.status)
     response = see_other(_next_step(settings.demo_second_factor_optional, opened))
-    set_cookie(response, opened.token, settings, opened.expires_at)
+    set_cookie(response, opened.token, settings)
     return response
 
 
@@ -312,7 +312,7 @@ def accept_pledge(
     _, opened = accounts.accept_pledge(engine, settings, who, signed, clock.now(), version)
     response = see_other("/staff")
     if opened is not None:  # the session was rotated: personal data opened to this account
-        set_cookie(response, opened.token, settings, opened.expires_at)
+        set_cookie(response, opened.token, settings)
     return response
 
 
@@ -372,5 +372,5 @@ def totp_confirm(
         context = {"enrolment": None, "enrolled": False, "error": problem_text(request, error)}
         return render(request, "staff/totp.html", context, status=error.problem.status)
     response = see_other("/staff")
-    set_cookie(response, opened.token, settings, opened.expires_at)
+    set_cookie(response, opened.token, settings)
     return response
