@@ -8,9 +8,12 @@ import html
 import re
 from typing import Any
 
+from headcount.audit.log import Actor as AuditActor
 from headcount.calendar import FixedClock
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Item
+from headcount.store import registration as store_registration
+from headcount.store.session import transaction
 from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import (
     AWAY_SA,
@@ -28,6 +31,8 @@ from tests.integration.web.test_selfreport import (
     _setup,
 )
 from tests.integration.web.test_selfreport_pages import ID_NUMBER, _token
+
+AUDIT = AuditActor(id="test", role="test", request_id="", ip="")
 
 
 def _posted(items: tuple[Item, ...], values: dict[str, Any], prefix: str) -> dict[str, str]:
@@ -87,6 +92,35 @@ def test_interview_form_registers_a_household(census: Census) -> None:
         assert again.status_code == 303 and again.headers["location"].endswith("version=1")
         read = staff.get(f"/api/enumerator/households/{household_id}").json()
         assert len(read["persons"]) == len(record["persons"])
+        # Editing the registered household: its answers come back, its ID numbers do not.
+        edit = staff.get(url)
+        assert 'name="replaces_version" value="1"' in edit.text
+        assert not ID_NUMBER.search(edit.text) and 'name="origin-p1" value="1"' in edit.text
+        first = html.escape(str(record["persons"][0]["name"]))
+        assert f'value="{first}"' in edit.text
+        changed = dict(_page_fields(record), **{"h-rooms": "9", "h-dwelling_type": "1"})
+        for n in range(1, len(record["persons"]) + 1):
+            changed.pop(f"p{n}-citizen_id", None)
+            changed[f"origin-p{n}"] = str(n)
+        fresh = re.search(r'name="submission_uuid" value="([0-9a-f-]+)"', edit.text)
+        assert fresh is not None
+        body = {
+            **changed,
+            "form_token": token,
+            "submission_uuid": fresh.group(1),
+            "replaces_version": "1",
+            "action": "submit",
+        }
+        if "h-floor_area_m2" not in body:
+            body["h-floor_area_m2"] = "80"
+        saved = staff.post(url, data=body, follow_redirects=False)
+        assert saved.status_code == 303, saved.text
+        assert saved.headers["location"].endswith("version=2")
+    with transaction(census.engine) as session:
+        stored = store_registration.read(session, census.protector, AUDIT, household_id)
+    assert stored["items"]["rooms"] == 9
+    ids = [p.get("citizen_id") for p in stored["persons"]]
+    assert ids == [p.get("citizen_id") for p in record["persons"]]
 
 
 def test_interview_form_outside_the_enumerators_areas_is_not_found(census: Census) -> None:

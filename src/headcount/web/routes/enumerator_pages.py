@@ -23,7 +23,9 @@ from headcount.fieldwork import registration, self_report
 from headcount.fieldwork.scope import require
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.schema import Scope
+from headcount.store import registration as store_registration
 from headcount.store.queries import fieldwork as field_queries
+from headcount.store.queries import households as household_queries
 from headcount.web import forms_render as fr
 from headcount.web.deps import (
     ActorDep,
@@ -315,14 +317,21 @@ def _form_page(
     problem: str | None = None,
     status: int = 200,
     submission_uuid: str | None = None,
+    replaces_version: int | None = None,
+    origins: list[str] | None = None,
 ) -> Response:
     blocks = _blocks(request, record, findings or [])
+    for block in blocks:
+        number = block["number"]
+        on_file = block["prefix"].startswith("p") and origins and number <= len(origins)
+        block["origin"] = origins[number - 1] if on_file and origins else ""
     return render(
         request,
         "forms/household.html",
         status=status,
         household_id=household_id,
         blocks=blocks,
+        replaces_version=replaces_version or "",
         persons=len(record["persons"]),
         has_problems=any(f.invalid for b in blocks for f in b["fields"]),
         problem=problem,
@@ -344,8 +353,25 @@ def interview_page(
     actor: ActorDep,
     audit: AuditActorDep,
 ) -> Response:
-    """A new interview; a household whose self-report was handed over starts from its answers."""
+    """A new interview (a handed-over self-report starts from its answers), or a change to a
+    registered household, starting from its current version (ID numbers stay on the server)."""
     entry = registered_entry(session, actor, household_id)
+    done = request.query_params.get("version", "")
+    note = (
+        translate(negotiate(request), "forms.registered", version=done) if done.isdigit() else None
+    )
+    if household_queries.by_household_id(session, household_id) is not None:
+        stored = store_registration.read(session, protector, audit, household_id)
+        record = _editable(stored, entry.household_no, actor)
+        origins = [str(n) for n in range(1, len(record["persons"]) + 1)]
+        return _form_page(
+            request,
+            household_id,
+            record,
+            problem=note,
+            replaces_version=int(stored["version"]),
+            origins=origins,
+        )
     saved = self_report.answers_for_interview(session, protector, actor, household_id, audit=audit)
     record = {
         "form": "short",
@@ -355,15 +381,34 @@ def interview_page(
         "deaths": list((saved or {}).get("deaths") or []),
         "confirmed": list((saved or {}).get("confirmed") or []),
     }
-    done = request.query_params.get("version", "")
-    return _form_page(
-        request,
-        household_id,
-        record,
-        problem=translate(negotiate(request), "forms.registered", version=done)
-        if done.isdigit()
-        else None,
-    )
+    return _form_page(request, household_id, record, problem=note)
+
+
+def _editable(stored: dict[str, Any], household_no: str, actor: Any) -> dict[str, Any]:
+    """A stored version as the page edits it: ID numbers left out without pi.view_full."""
+    persons = [dict(p) for p in stored.get("persons") or []]
+    if not actor.has(Permission.pi_view_full):
+        for person in persons:
+            person.pop("citizen_id", None)
+    return {
+        "form": "short",
+        "household_no": household_no,
+        "items": dict(stored.get("items") or {}),
+        "persons": persons,
+        "deaths": [dict(d) for d in stored.get("deaths") or []],
+        "confirmed": list(stored.get("confirmed") or []),
+    }
+
+
+def _restore_ids(record: dict[str, Any], stored: dict[str, Any], origins: list[str]) -> None:
+    """A person kept from the stored version keeps its ID number unless a new one was typed."""
+    before = stored.get("persons") or []
+    for person, origin in zip(record["persons"], origins, strict=False):
+        if person.get("citizen_id") or not origin.isdigit():
+            continue
+        index = int(origin) - 1
+        if 0 <= index < len(before) and before[index].get("citizen_id"):
+            person["citizen_id"] = before[index]["citizen_id"]
 
 
 @router.post(
@@ -388,26 +433,45 @@ def interview_post(
     record, unreadable = _record_from(form, persons, entry.household_no)
     action = str(form.get("action", "check"))
     token = str(form.get("submission_uuid", ""))
+    raw_version = str(form.get("replaces_version", ""))
+    replaces = int(raw_version) if raw_version.isdigit() else None
+    origins = [str(form.get(f"origin-p{n}", "")) for n in range(1, persons + 1)]
     if action == "add_person" and persons < _MAX_PERSONS:
         record["persons"].append({})
+        origins.append("")
     elif action.startswith("remove_") and action[7:].isdigit():
         index = int(action[7:]) - 1
         if 0 <= index < len(record["persons"]):
             del record["persons"][index]
+            del origins[index]
             record["confirmed"] = [c for c in record["confirmed"] if "@" not in c]
+    shown_record = {**record, "persons": [dict(p) for p in record["persons"]]}
+    if replaces is not None:
+        stored = store_registration.read(session, protector, audit, household_id)
+        _restore_ids(record, stored, origins)
     record["deaths"] = (record["deaths"] + [{}] * _death_total(record["items"]))[
         : _death_total(record["items"])
     ]
     findings = _check_findings(record)
     if action != "submit" or unreadable:
-        return _form_page(request, household_id, record, findings=findings, submission_uuid=token)
+        return _form_page(
+            request,
+            household_id,
+            shown_record,
+            findings=findings,
+            replaces_version=replaces,
+            origins=origins,
+            submission_uuid=token,
+        )
     try:
         result = registration.submit(
             session,
             protector,
             actor,
             household_id,
-            registration.SubmissionIn(submission_uuid=uuid.UUID(token), record=record),
+            registration.SubmissionIn(
+                submission_uuid=uuid.UUID(token), replaces_version=replaces, record=record
+            ),
             clock=clock,
             calendar=calendar,
             audit=audit,
@@ -419,10 +483,12 @@ def interview_post(
         return _form_page(
             request,
             household_id,
-            record,
+            shown_record,
             findings=findings,
             problem=message,
             status=status,
+            replaces_version=replaces,
+            origins=origins,
             submission_uuid=token,
         )
     return RedirectResponse(
