@@ -11,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from headcount.auth.roles import Role
+from headcount.fieldwork.progress import AreaProgress
 from headcount.identity.citizen_id import check_char
 from headcount.store.queries import staff as staff_queries
 from headcount.store.session import make_engine, transaction
 from headcount.web.app import create_app
+from headcount.web.routes.staff_pages import chart
 from tests.integration.web.test_pages_support import World, csrf_of, leaks, sign_in, world_fixture
 
 
@@ -288,3 +290,66 @@ def test_an_office_account_sets_up_its_second_factor_outside_demo_mode(world: Wo
             data={"csrf": token, "username": login.username, "password": login.password},
         )
         assert asked.status_code == 401 and 'id="totp_code"' in asked.text
+
+
+def test_the_register_statuses_are_also_json_and_scoped(world: World) -> None:
+    client = world.sign_in(Role.enumerator)
+    first, _second, third = world.demo.small_area_codes
+    answer = client.get(f"/api/small-areas/{first}/households")
+    assert answer.status_code == 200
+    statuses = {row["status"] for row in answer.json()["items"]}
+    assert {"to_visit", "awaiting_self_report", "approved_first"} <= statuses
+    assert all("*" in row["entry"]["head_name"] for row in answer.json()["items"])
+    assert client.get(f"/api/small-areas/{third}/households").status_code == 404
+
+
+def test_supervisor_approves_and_the_register_shows_it(world: World) -> None:
+    supervisor = world.sign_in(Role.supervisor)
+    pending = re.findall(
+        r'href="/staff/review/([0-9]{15}-[0-9]{3})"', supervisor.get("/staff/review").text
+    )
+    household = pending[-1]
+    detail = supervisor.get(f"/staff/review/{household}")
+    version = re.search(r'name="version" value="(\d+)"', detail.text)
+    assert version is not None
+    token = csrf_of(supervisor, "/staff/review")
+    approved = supervisor.post(
+        f"/staff/review/{household}",
+        data={"csrf": token, "action": "approve", "version": version.group(1)},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303
+    assert f'href="/staff/review/{household}"' not in supervisor.get("/staff/review").text
+    rows = supervisor.get(f"/api/small-areas/{household[:15]}/households").json()["items"]
+    assert {r["entry"]["household_id"]: r["status"] for r in rows}[household] == "approved_first"
+
+
+def test_the_chart_scales_bars_to_the_largest_series() -> None:
+    area = AreaProgress(
+        area_code="110101015200",
+        level="census_area",
+        expected_households=40,
+        expected_persons=100,
+        registered=20,
+        self_reported=0,
+        awaiting_review=5,
+        approved_first=10,
+        approved=4,
+        rejected=1,
+    )
+    bars = {bar.series: bar for bar in chart(area, width=200.0)}
+    assert bars["expected_households"].width == 200.0
+    assert bars["registered"].width == 100.0 and bars["approved"].value == 14
+    assert bars["self_reported"].width == 0.0
+    assert len({bar.y for bar in bars.values()}) == 5
+    empty = AreaProgress(
+        **{
+            **area.model_dump(),
+            "expected_households": 0,
+            "registered": 0,
+            "approved_first": 0,
+            "approved": 0,
+            "rejected": 0,
+        }
+    )
+    assert all(bar.width == 0.0 for bar in chart(empty))

@@ -15,13 +15,17 @@ from typing import Annotated, Any
 
 from fastapi import Form, Query
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from headcount import errors
+from headcount.audit.log import Actor as AuditActor
 from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
 from headcount.fieldwork import households, pre_registration, progress, review, tasks
 from headcount.fieldwork.review import REASONS
+from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as fieldwork_queries
 from headcount.web.deps import (
     ActorDep,
@@ -34,7 +38,7 @@ from headcount.web.deps import (
 from headcount.web.routes.pages import check_csrf, render, see_other
 from headcount.web.security import SecuredRouter, access
 
-router = SecuredRouter(prefix="/staff", include_in_schema=False)
+router = SecuredRouter()
 SERIES = ("expected_households", "registered", "self_reported", "approved", "rejected")
 COLOURS = {
     "expected_households": "#5f6b7a",
@@ -74,7 +78,12 @@ def _pledge_first(actor: Actor) -> Response | None:
     return None if actor.pledge_accepted else see_other("/pledge")
 
 
-@router.get("", response_class=HTMLResponse, openapi_extra=access("authenticated"))
+@router.get(
+    "/staff",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access("authenticated"),
+)
 def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """My small areas and open tasks (enumerator); links to review and progress for the rest."""
     if (redirect := _pledge_first(actor)) is not None:
@@ -92,9 +101,64 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     return render(request, "staff/dashboard.html", context, actor=actor)
 
 
+class RegisterRow(BaseModel):
+    entry: pre_registration.EntryOut  # the head's name masked unless pi.view_full
+    status: str  # to_visit, awaiting_self_report, or the review status once registered
+
+
+class RegisterStatusPage(BaseModel):
+    small_area_code: str
+    items: list[RegisterRow]
+    next_after: str | None
+
+
+def register_with_status(
+    session: Session,
+    protector: Protector,
+    actor: Actor,
+    small_area_code: str,
+    *,
+    after: str,
+    audit: AuditActor,
+) -> RegisterStatusPage:
+    """The register of one small area (scope-checked and audited by the service) with statuses."""
+    page = pre_registration.list_entries(
+        session, protector, actor, small_area_code, after=after, limit=50, audit=audit
+    )
+    rows = []
+    for entry in page.items:
+        found = fieldwork_queries.review(session, entry.household_id)
+        waiting = "awaiting_self_report" if entry.mode == "self_report" else "to_visit"
+        rows.append(RegisterRow(entry=entry, status=found.status if found else waiting))
+    return RegisterStatusPage(
+        small_area_code=small_area_code, items=rows, next_after=page.next_after
+    )
+
+
 @router.get(
-    "/small-areas/{small_area_code}",
+    "/api/small-areas/{small_area_code}/households",
+    response_model=RegisterStatusPage,
+    tags=["enumerator"],
+    openapi_extra=access(Permission.household_read),
+)
+def register_statuses(
+    small_area_code: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    after: Annotated[str, Query(max_length=8)] = "",
+) -> Any:
+    """JSON twin of the register page: each household with its status."""
+    return register_with_status(
+        session, protector, actor, small_area_code, after=after, audit=audit
+    )
+
+
+@router.get(
+    "/staff/small-areas/{small_area_code}",
     response_class=HTMLResponse,
+    include_in_schema=False,
     openapi_extra=access(Permission.household_read),
 )
 def register_page(
@@ -109,17 +173,12 @@ def register_page(
     """The household register of one small area with each household's status."""
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
-    page = pre_registration.list_entries(
-        session, protector, actor, small_area_code, after=after, limit=50, audit=audit
+    page = register_with_status(
+        session, protector, actor, small_area_code, after=after, audit=audit
     )
-    rows = []
-    for entry in page.items:
-        found = fieldwork_queries.review(session, entry.household_id)
-        waiting = "awaiting_self_report" if entry.mode == "self_report" else "to_visit"
-        rows.append({"entry": entry, "status": found.status if found is not None else waiting})
     context = {
         "small_area_code": small_area_code,
-        "rows": rows,
+        "rows": page.items,
         "next_after": page.next_after,
         "can_register": actor.can(Permission.household_register, small_area_code),
         "can_issue": actor.can(Permission.self_report_issue, small_area_code),
@@ -127,7 +186,12 @@ def register_page(
     return render(request, "staff/register.html", context, actor=actor)
 
 
-@router.get("/tasks", response_class=HTMLResponse, openapi_extra=access(Permission.household_read))
+@router.get(
+    "/staff/tasks",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access(Permission.household_read),
+)
 def task_list(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
@@ -136,8 +200,9 @@ def task_list(request: Request, session: SessionDep, actor: ActorDep) -> Respons
 
 
 @router.get(
-    "/tasks/{task_id}",
+    "/staff/tasks/{task_id}",
     response_class=HTMLResponse,
+    include_in_schema=False,
     openapi_extra=access(Permission.household_read),
 )
 def task_page(
@@ -155,7 +220,12 @@ def task_page(
     return render(request, "staff/task.html", context, actor=actor)
 
 
-@router.get("/review", response_class=HTMLResponse, openapi_extra=access("authenticated"))
+@router.get(
+    "/staff/review",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access("authenticated"),
+)
 def review_list(
     request: Request,
     session: SessionDep,
@@ -198,7 +268,10 @@ def _detail(
 
 
 @router.get(
-    "/review/{household_id}", response_class=HTMLResponse, openapi_extra=access("authenticated")
+    "/staff/review/{household_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access("authenticated"),
 )
 def review_detail(
     request: Request,
@@ -214,7 +287,10 @@ def review_detail(
 
 
 @router.post(
-    "/review/{household_id}", response_class=HTMLResponse, openapi_extra=access("authenticated")
+    "/staff/review/{household_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access("authenticated"),
 )
 def review_decide(
     request: Request,
@@ -266,7 +342,10 @@ def _lang(request: Request) -> Any:
 
 
 @router.get(
-    "/progress", response_class=HTMLResponse, openapi_extra=access(Permission.progress_view)
+    "/staff/progress",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access(Permission.progress_view),
 )
 def progress_page(
     request: Request,
