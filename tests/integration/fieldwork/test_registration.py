@@ -302,3 +302,35 @@ def test_death_forms_and_the_provisional_hmtf_form(world: Census) -> None:
             allow_provisional=True,
         )
     assert out.created
+
+
+def test_the_all_died_household_999_registers_with_its_death_forms(world: Census) -> None:
+    enumerator = actor(Role.enumerator, HOME_SA)
+    with session(world) as s:
+        (died,) = pre_registration.add_entries(
+            s,
+            world.protector,
+            enumerator,
+            HOME_SA,
+            [EntryIn(head_name="某", all_died=True)],
+            clock=CANVASS_DAY,
+        )
+    deaths = next(r for r in (record(n) for n in range(300)) if r["deaths"])["deaths"]
+    males = sum(1 for d in deaths if d["sex"] == 1)
+    only_h4 = {
+        "form": "short",
+        "items": {"deaths": {"male": males, "female": len(deaths) - males}},
+        "persons": [],
+        "deaths": deaths,
+    }
+    with session(world) as s:
+        out = registration.submit(
+            s,
+            world.protector,
+            enumerator,
+            died.household_id,
+            SubmissionIn(submission_uuid=uuid.uuid4(), record=only_h4),
+        )
+        stored = households.read(s, world.protector, enumerator, died.household_id)
+    assert out.created and stored.household_no == "999" and len(stored.deaths) == len(deaths)
+    assert all(d["name"] != deaths[i]["name"] for i, d in enumerate(stored.deaths) if d["name"])
