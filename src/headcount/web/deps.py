@@ -22,7 +22,7 @@ from headcount.calendar import CensusCalendar, Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.store.protector import Protector, RowId
-from headcount.store.session import transaction
+from headcount.store.session import read_transaction, transaction
 from headcount.web.ratelimit import client_key
 from headcount.web.security import current_actor
 
@@ -62,8 +62,16 @@ def db_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def db_read_session(request: Request) -> Iterator[Session]:
+    """A read-only unit of work (on SQLite a WAL snapshot that never waits for the writer), for
+    routes that neither change anything nor audit a read of personal data."""
+    with read_transaction(get_engine(request)) as session:
+        yield session
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(db_read_session, scope="function")]
 
 
 class RequestProtector(Protector):

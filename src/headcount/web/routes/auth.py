@@ -25,8 +25,7 @@ from headcount.web.deps import (
     ClockDep,
     EngineDep,
     KeysDep,
-    ProtectorDep,
-    SessionDep,
+    ReadSessionDep,
     SettingsDep,
 )
 from headcount.web.ratelimit import limit
@@ -219,7 +218,7 @@ def confirm_totp(
 
 
 @router.get("/pledge", response_model=PledgeOut, openapi_extra=access("authenticated"))
-def pledge(request: Request, session: SessionDep, settings: SettingsDep) -> Any:
+def pledge(request: Request, session: ReadSessionDep, settings: SettingsDep) -> Any:
     staff_id = uuid.UUID(signed_in(request).actor.staff_id)
     accepted = access_queries.pledge_accepted(session, staff_id, settings.pledge_version)
     return PledgeOut(version=settings.pledge_version, text=PLEDGE_TEXT, accepted_at=accepted)
@@ -248,9 +247,7 @@ def accept_pledge(
 
 
 @router.get("/me", response_model=Me, openapi_extra=access("authenticated"))
-def me(
-    request: Request, session: SessionDep, protector: ProtectorDep, settings: SettingsDep
-) -> Any:
+def me(request: Request, session: ReadSessionDep, protector: KeysDep, settings: SettingsDep) -> Any:
     signed = signed_in(request)
     actor = signed.actor
     staff = staff_queries.by_id(session, uuid.UUID(actor.staff_id))

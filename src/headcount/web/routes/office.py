@@ -14,7 +14,9 @@ from headcount.web.deps import (
     ActorDep,
     AuditActorDep,
     ClockDep,
+    KeysDep,
     ProtectorDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
 )
@@ -77,7 +79,7 @@ def import_areas(
     openapi_extra=access(Permission.progress_view),
 )
 def list_census_areas(
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: ActorDep,
     limit: int = Query(50, ge=1, le=areas.MAX_PAGE),
     offset: int = Query(0, ge=0),
@@ -90,7 +92,7 @@ def list_census_areas(
     response_model=list[areas.SmallAreaPublic],
     openapi_extra=access(Permission.progress_view),
 )
-def list_small_areas(census_area_code: str, session: SessionDep, actor: ActorDep) -> Any:
+def list_small_areas(census_area_code: str, session: ReadSessionDep, actor: ActorDep) -> Any:
     return areas.small_areas(session, actor, census_area_code)
 
 
@@ -114,9 +116,9 @@ def create_staff(
 
 @router.get("/staff", response_model=staff.StaffPage, openapi_extra=access("authenticated"))
 def list_staff(
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: ActorDep,
-    protector: ProtectorDep,
+    protector: KeysDep,
     limit: int = Query(50, ge=1, le=staff.MAX_PAGE),
     offset: int = Query(0, ge=0),
 ) -> Any:
@@ -126,7 +128,7 @@ def list_staff(
 @router.get(
     "/staff/{staff_id}", response_model=staff.StaffPublic, openapi_extra=access("authenticated")
 )
-def get_staff(staff_id: str, session: SessionDep, actor: ActorDep, protector: ProtectorDep) -> Any:
+def get_staff(staff_id: str, session: ReadSessionDep, actor: ActorDep, protector: KeysDep) -> Any:
     return staff.public(session, protector, staff.get_reachable(session, actor, staff_id))
 
 
