@@ -353,3 +353,48 @@ def test_the_chart_scales_bars_to_the_largest_series() -> None:
         }
     )
     assert all(bar.width == 0.0 for bar in chart(empty))
+
+
+def test_a_new_enumerator_changes_the_password_signs_the_pledge_and_starts(world: World) -> None:
+    county = world.sign_in(Role.county_office)
+    third = world.demo.small_area_codes[2]
+    made = county.post(
+        "/api/office/staff",
+        json={"username": "enum.newcomer", "role": "enumerator", "areas": [third]},
+    )
+    assert made.status_code == 201, made.text
+    client = sign_in(world.client, "enum.newcomer", made.json()["one_time_password"])
+    assert client.get("/staff").status_code == 403
+    token = csrf_of(client, "/password")
+    new = "newcomer pass phrase 2020"
+    changed = client.post(
+        "/password",
+        data={
+            "csrf": token,
+            "current_password": made.json()["one_time_password"],
+            "new_password": new,
+            "repeat_password": new,
+        },
+        follow_redirects=False,
+    )
+    assert changed.headers["location"] == "/staff"
+    before = client.get("/staff", follow_redirects=False)
+    assert before.status_code == 303 and before.headers["location"] == "/pledge"
+    pledge = client.get("/pledge")
+    assert "保密" in pledge.text and 'type="checkbox"' in pledge.text
+    token = csrf_of(client, "/pledge")
+    version = re.search(r'name="version" value="([^"]+)"', pledge.text)
+    assert version is not None
+    unticked = client.post(
+        "/pledge", data={"csrf": token, "version": version.group(1)}, follow_redirects=False
+    )
+    assert unticked.headers["location"] == "/pledge"
+    signed = client.post(
+        "/pledge",
+        data={"csrf": token, "version": version.group(1), "accept": "yes"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303 and signed.headers["location"] == "/staff"
+    home = client.get("/staff")
+    assert home.status_code == 200 and f"/staff/small-areas/{third}" in home.text
+    assert client.get(f"/staff/small-areas/{third}").status_code == 200

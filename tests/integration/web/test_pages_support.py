@@ -19,6 +19,7 @@ from headcount.auth.roles import Role
 from headcount.calendar import FixedClock
 from headcount.demo import DEMO_START, Demo, app_for, build
 from headcount.scan.recognizers import Scanner
+from headcount.web.ratelimit import RateLimiter
 from tests.integration.conftest import new_database_url
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -47,6 +48,8 @@ def csrf_of(client: TestClient, path: str) -> str:
 
 
 def sign_in(client: TestClient, username: str, password: str) -> TestClient:
+    # Many sign-ins from one test address would meet the sign-in throttle (tested on its own).
+    client.app.state.rate_limiter = RateLimiter()  # type: ignore[attr-defined]
     client.cookies.clear()
     token = csrf_of(client, "/sign-in")
     answer = client.post(
