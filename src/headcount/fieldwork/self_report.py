@@ -308,7 +308,7 @@ def load(
         household_id=household.household_id,
         household_no=entry.household_no,
         state=state,
-        editable=open_window and state != "handed_over",
+        editable=open_window and state != "handed_over" and entry.mode == "self_report",
         closes=calendar.self_report.closes,
         record=record,
         declarant=str(blob.get("declarant") or ""),
@@ -362,7 +362,9 @@ def _editable_entry(
     if entry is None:
         raise HeadcountError(errors.SELF_REPORT_SIGNED_OUT)
     row = queries.report(session, household.household_id)
-    if now >= calendar.self_report.closes or (row is not None and row.state == "handed_over"):
+    handed = row is not None and row.state == "handed_over"
+    # Switched back to an enumerator interview: the enumerator now owns the answers.
+    if now >= calendar.self_report.closes or handed or entry.mode != "self_report":
         raise HeadcountError(errors.SELF_REPORT_CLOSED)
     return entry
 

@@ -308,3 +308,24 @@ def test_sign_in_is_throttled_per_address(census: Census) -> None:
             for c in "ACDEFGHJKMNP"
         ]
     assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+
+
+def test_a_household_switched_back_to_an_interview_can_only_read(census: Census) -> None:
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as staff:
+        (household_id,) = _setup(census, clock, staff)
+        home = _household_client(census, clock, _card(staff, household_id))
+        try:
+            record = _household()
+            assert (
+                home.put("/api/self-report/household", json={"record": record}).status_code == 200
+            )
+            switched = staff.put(
+                f"/api/enumerator/households/{household_id}/mode", json={"mode": "enumerator"}
+            )
+            assert switched.status_code == 200, switched.text
+            assert home.get("/api/self-report/household").json()["editable"] is False
+            late = home.put("/api/self-report/household", json={"record": record})
+            assert late.status_code == 409 and error_code(late) == "E2082"
+        finally:
+            home.__exit__(None, None, None)
