@@ -95,6 +95,9 @@ def test_rejection_with_a_reason_reaches_the_enumerator_as_a_task(world: World) 
     household = pending[0]
     detail = supervisor.get(f"/staff/review/{household}")
     assert detail.status_code == 200 and not leaks(detail.text)
+    assert "<td>户主</td>" in detail.text and (
+        "<td>男</td>" in detail.text or "<td>女</td>" in detail.text
+    )
     version = re.search(r'name="version" value="(\d+)"', detail.text)
     assert version is not None
     token = csrf_of(supervisor, f"/staff/review/{household}")

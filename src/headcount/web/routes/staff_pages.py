@@ -22,9 +22,11 @@ from starlette.requests import Request
 from headcount import errors
 from headcount.audit.log import Actor as AuditActor
 from headcount.auth.roles import Actor, Permission
-from headcount.errors import HeadcountError
+from headcount.errors import HeadcountError, Lang
 from headcount.fieldwork import households, pre_registration, progress, review, tasks
 from headcount.fieldwork.review import REASONS
+from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.schema import Item
 from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as fieldwork_queries
 from headcount.web.deps import (
@@ -257,8 +259,18 @@ def _detail(
     if found is None or not actor.can(permission, found.small_area_code):
         raise HeadcountError(errors.HOUSEHOLD_NOT_FOUND, household=household_id[:40])
     household = households.read(session, protector, actor, household_id, audit=audit)
+    lang = _lang(request)
+    form = get_form(household.form)
+    labels = {
+        key: [
+            _label(form.item("person", key), person.answers.get(key), lang)
+            for person in household.persons
+        ]
+        for key in ("sex", "relationship")
+    }
     context = {
         "household": household,
+        "labels": labels,
         "level": level,
         "reasons": REASONS,
         "can_decide": found.status == ("submitted" if level == "first" else "approved_first"),
@@ -335,7 +347,19 @@ def review_decide(
     return see_other(f"/staff/review?done={household_id}")
 
 
-def _lang(request: Request) -> Any:
+def _label(item: Item | None, code: object, lang: Lang) -> str:
+    """A coded answer in words (the code itself when the form has no label for it)."""
+    if code is None or code == "":
+        return "—"
+    if item is None:
+        return str(code)
+    found = item.code_label(code, lang)
+    if found is None and isinstance(code, str) and code.isdigit():
+        found = item.code_label(int(code), lang)  # a code that travelled as text
+    return found or str(code)
+
+
+def _lang(request: Request) -> Lang:
     from headcount.web.i18n import negotiate
 
     return negotiate(request)
