@@ -401,3 +401,10 @@ def test_a_new_enumerator_changes_the_password_signs_the_pledge_and_starts(world
     home = client.get("/staff")
     assert home.status_code == 200 and f"/staff/small-areas/{third}" in home.text
     assert client.get(f"/staff/small-areas/{third}").status_code == 200
+
+
+def test_the_language_switch_keeps_the_drill_down(world: World) -> None:
+    county = world.sign_in(Role.county_office)
+    area = world.demo.census_area_code
+    page = county.get(f"/staff/progress?area={area}")
+    assert f'href="/staff/progress?area={area}&amp;lang=en"' in page.text

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -119,6 +120,7 @@ def render(
         "actor": who,
         "nav": nav_for(who),
         "path": request.url.path,
+        "switch_url": _switch_url(request, "en" if lang == "zh" else "zh"),
         **(context or {}),
     }
     response = templates().TemplateResponse(request, name, values, status_code=status)
@@ -133,6 +135,12 @@ def render(
             LANG_COOKIE, chosen, max_age=365 * 86400, secure=secure, samesite="strict", path="/"
         )
     return response
+
+
+def _switch_url(request: Request, lang: str) -> str:
+    """This page in the other language, its other query parameters kept (a drill-down, a page)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
 
 
 def see_other(path: str) -> RedirectResponse:
