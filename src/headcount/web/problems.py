@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 
@@ -94,6 +95,7 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeoutError)  # overload: every pooled connection is busy
     async def database_down(request: Request, exc: Exception) -> Response:
         log.warning(
             "database unavailable (request %s): %s", _request_id(request), type(exc).__name__

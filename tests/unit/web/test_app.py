@@ -47,6 +47,12 @@ def _with_test_routes(app: FastAPI) -> FastAPI:
     def db() -> None:
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
+    @router.get("/api/test/pool", openapi_extra=access("public"))
+    def pool() -> None:
+        from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+        raise PoolTimeoutError("QueuePool limit reached")
+
     @router.get(
         "/api/test/limited",
         openapi_extra=access("public"),
@@ -129,6 +135,12 @@ def test_database_down_is_503_with_retry_after() -> None:
     response = TestClient(_with_test_routes(_app())).get("/api/test/db")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "E2004"
+    assert int(response.headers["retry-after"]) > 0
+
+
+def test_exhausted_connection_pool_is_503_not_500() -> None:
+    response = TestClient(_with_test_routes(_app())).get("/api/test/pool")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "E2004"
     assert int(response.headers["retry-after"]) > 0
 
 
