@@ -123,7 +123,9 @@ def _sqlite_engine(url: URL, settings: Settings) -> Engine:
 
 
 def _postgres_engine(url: URL, settings: Settings, role: Role) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True)
+    # The pool matches the web server's worker threads (anyio's default 40), so a burst queues in
+    # the threads rather than failing on a pool timeout; a request never needs two connections.
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=15)
     try:
         with engine.connect() as conn:
             values = {
