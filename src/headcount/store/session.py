@@ -124,7 +124,7 @@ def _sqlite_engine(url: URL, settings: Settings) -> Engine:
 
 def _postgres_engine(url: URL, settings: Settings, role: Role) -> Engine:
     # The pool matches the web server's worker threads (anyio's default 40), so a burst queues in
-    # the threads rather than failing on a pool timeout; a request never needs two connections.
+    # the threads instead of failing on a pool timeout (a first key use takes a second one).
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=15)
     try:
         with engine.connect() as conn:
