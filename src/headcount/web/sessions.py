@@ -87,7 +87,9 @@ def password_expired(staff: Staff, settings: Settings, now: datetime) -> bool:
     return max_age is not None and now - changed > timedelta(days=max_age)
 
 
-def actor_for(session: Session, staff: Staff, settings: Settings) -> Actor:
+def actor_for(
+    session: Session, staff: Staff, settings: Settings, *, pledged: bool | None = None
+) -> Actor:
     """The account's current role, areas, extra permissions and pledge, read fresh."""
     areas: list[str] = []
     extra: set[Permission] = set()
@@ -96,13 +98,16 @@ def actor_for(session: Session, staff: Staff, settings: Settings) -> Actor:
             areas.append(grant.value)
         elif grant.kind == access_queries.PERMISSION and grant.value in _PERMISSIONS:
             extra.add(Permission(grant.value))
-    pledged = access_queries.pledge_accepted(session, staff.id, settings.pledge_version)
+    if pledged is None:
+        pledged = (
+            access_queries.pledge_accepted(session, staff.id, settings.pledge_version) is not None
+        )
     return Actor(
         staff_id=str(staff.id),
         role=Role(staff.role),
         areas=tuple(sorted(areas)),
         extra=frozenset(extra),
-        pledge_accepted=pledged is not None,
+        pledge_accepted=pledged,
     )
 
 
@@ -184,10 +189,12 @@ class SessionResolver:
         now = self._clock.now()
         idle = timedelta(minutes=self._settings.session_idle_minutes)
         with read_transaction(engine) as session:
-            found = access_queries.session_by_token(session, token_hash(token))
+            found = access_queries.session_state(
+                session, token_hash(token), self._settings.pledge_version
+            )
             if found is None:
                 return None
-            row, staff = found
+            row, staff, totp_enrolled, pledged = found
             ended = row.ended_at is not None
             reason = (
                 "disabled"
@@ -200,14 +207,13 @@ class SessionResolver:
             )
             result = None
             if not ended and reason is None:
-                security = access_queries.security_of(session, staff.id)
                 result = SignedIn(
-                    actor=actor_for(session, staff, self._settings),
+                    actor=actor_for(session, staff, self._settings, pledged=pledged),
                     session_id=row.id,
                     username=staff.username,
                     must_change_password=staff.must_change_password
                     or password_expired(staff, self._settings, now),
-                    totp_enrolled=security is not None and security.totp_confirmed_at is not None,
+                    totp_enrolled=totp_enrolled,
                     expires_at=row.expires_at,
                 )
             stale = now - row.last_seen_at >= TOUCH_AFTER

@@ -32,13 +32,28 @@ def add_session(session: Session, row: StaffSession) -> None:
     session.flush()
 
 
-def session_by_token(session: Session, token_hash: bytes) -> tuple[StaffSession, Staff] | None:
+def session_state(
+    session: Session, token_hash: bytes, pledge_version: str
+) -> tuple[StaffSession, Staff, bool, bool] | None:
+    """The session, its account, whether a second factor is confirmed and whether the current
+    pledge is signed: one round trip for the check every request makes."""
+    pledged = (
+        select(PledgeAcceptance.id)
+        .where(
+            PledgeAcceptance.staff_id == StaffSession.staff_id,
+            PledgeAcceptance.version == pledge_version,
+        )
+        .exists()
+    )
     found = session.execute(
-        select(StaffSession, Staff)
+        select(StaffSession, Staff, StaffSecurity.totp_confirmed_at, pledged)
         .join(Staff, Staff.id == StaffSession.staff_id)
+        .outerjoin(StaffSecurity, StaffSecurity.staff_id == StaffSession.staff_id)
         .where(StaffSession.token_hash == token_hash)
     ).first()
-    return (found[0], found[1]) if found is not None else None
+    if found is None:
+        return None
+    return found[0], found[1], found[2] is not None, bool(found[3])
 
 
 def touch_session(session: Session, session_id: uuid.UUID, at: datetime) -> None:
