@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -273,15 +274,45 @@ def _value(item: Item, posted: Mapping[str, Any], name: str) -> Any:
             raise ValueError(_NOT_NUMBER) from None
         return int(number) if number.is_integer() else number
     if item.type == "place":
-        if not _COUNTY.match(raw):
-            raise ValueError(_NOT_COUNTY)
-        return raw
+        return _place(raw)
     if item.type == "id18":
         return normalize(raw)
     limit = item.max_length or 200
     if len(raw) > limit:
         raise ValueError(_TOO_LONG)
     return raw
+
+
+def _place(raw: str) -> str:
+    """A county by its 6-digit code, or by its name ("朝阳区", "北京市朝阳区"): a picker that
+    needs no script. A name shared by several counties is answered with their codes to choose."""
+    if _COUNTY.match(raw):
+        return raw
+    typed = "".join(unicodedata.normalize("NFKC", raw).split())
+    if len(typed) < 2:
+        raise ValueError(_NOT_COUNTY)
+    table = divisions()
+    found = []
+    for county in table.counties():
+        full = "".join((table.region_name(county.code) or "").split())
+        if typed == county.name or typed == full or (len(typed) >= 3 and full.endswith(typed)):
+            found.append((county.code, table.region_name(county.code) or county.name))
+    if len(found) == 1:
+        return found[0][0]
+    if not found:
+        raise ValueError(
+            Label(
+                zh=f"找不到“{typed[:20]}”，请填写 6 位代码",
+                en=f"No county “{typed[:20]}”: enter its 6-digit code",
+            )
+        )
+    listed = "；".join(f"{code} {name}" for code, name in found[:6])
+    raise ValueError(
+        Label(
+            zh=f"有 {len(found)} 个同名区县，请填写其中一个的代码：{listed}",
+            en=f"{len(found)} counties have this name; enter one of their codes: {listed}",
+        )
+    )
 
 
 # --- form tokens (CSRF) ----------------------------------------------------------------------

@@ -113,3 +113,17 @@ def test_form_tokens_are_per_session() -> None:
         fr.check_form_token("session-b", token)
     with pytest.raises(HeadcountError):
         fr.check_form_token("session-a", None)
+
+
+def test_a_county_can_be_typed_by_name_and_a_shared_name_lists_the_codes() -> None:
+    keys = ["residence_county"]
+    by_name, problems = fr.parse(
+        FORM.person_items, {"p-residence_county": "北京市朝阳区"}, "p", keys
+    )
+    assert problems == {} and by_name["residence_county"] == "110105"
+    unique, _ = fr.parse(FORM.person_items, {"p-residence_county": "海淀区"}, "p", keys)
+    assert unique["residence_county"] == "110108"
+    _, shared = fr.parse(FORM.person_items, {"p-residence_county": "朝阳区"}, "p", keys)
+    assert "110105" in shared["residence_county"].zh and "220104" in shared["residence_county"].en
+    _, unknown = fr.parse(FORM.person_items, {"p-residence_county": "不存在县"}, "p", keys)
+    assert "6" in unknown["residence_county"].zh
