@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from headcount.audit.log import Actor, AuditEvent, append
-from headcount.store.models import ENCRYPTED_TABLES
 from headcount.store.protector import Protector
 from headcount.store.queries import keys as key_queries
 from headcount.store.session import transaction
@@ -104,7 +103,7 @@ def _reencrypt_rows(
 ) -> int:
     done = 0
     for model in key_queries.KEYED_MODELS:
-        columns = ENCRYPTED_TABLES[model.__tablename__]
+        columns = key_queries.encrypted_columns(model)
         while True:
             with transaction(engine) as session, protector.bound(session):
                 rows = key_queries.batch_using(session, model, key_id, batch_size)
@@ -120,7 +119,7 @@ def _reencrypt_rows(
                         where = {
                             "table": model.__tablename__,
                             "column": column,
-                            "row_id": str(row.id),
+                            "row_id": key_queries.row_id(model, row),
                         }
                         setattr(
                             row,

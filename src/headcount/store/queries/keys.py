@@ -9,18 +9,33 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from headcount.store.models import (
-    DataKeyRecord,
-    FormResponse,
-    Household,
-    Person,
-    PersonIdentity,
-    SelfReportCredential,
-    Staff,
-)
+from headcount.store.models import Base, DataKeyRecord, Person, PersonIdentity
 
-# Every model with encrypted columns and the key id column that says which DEK sealed them.
-KEYED_MODELS: tuple[Any, ...] = (Staff, Household, FormResponse, Person, SelfReportCredential)
+
+def _keyed_models() -> tuple[Any, ...]:
+    """Every model with encrypted ``*_enc`` columns and the ``key_id`` that sealed them, read off
+    the metadata: a table added later cannot be forgotten by rotation or by the in-use count that
+    guards disabling a key (forgetting one would make its rows unreadable)."""
+    found = [
+        mapper.class_
+        for mapper in Base.registry.mappers
+        if "key_id" in mapper.local_table.c
+        and any(c.name.endswith("_enc") for c in mapper.local_table.c)
+    ]
+    return tuple(sorted(found, key=lambda model: model.__tablename__))
+
+
+def encrypted_columns(model: Any) -> tuple[str, ...]:
+    return tuple(c.name for c in model.__table__.c if c.name.endswith("_enc"))
+
+
+def row_id(model: Any, row: Any) -> str:
+    """The row id the ciphertexts are bound to: the single-column primary key, as text."""
+    (key,) = model.__mapper__.primary_key
+    return str(getattr(row, model.__mapper__.get_property_by_column(key).key))
+
+
+KEYED_MODELS: tuple[Any, ...] = _keyed_models()
 
 
 def get(session: Session, key_id: str) -> DataKeyRecord | None:
@@ -93,7 +108,10 @@ def batch_using(session: Session, model: Any, key_id: str, limit: int) -> Sequen
     """The next rows of one table still on ``key_id`` (the re-encryption job's work list)."""
     return list(
         session.execute(
-            select(model).where(model.key_id == key_id).order_by(model.id).limit(limit)
+            select(model)
+            .where(model.key_id == key_id)
+            .order_by(*model.__mapper__.primary_key)
+            .limit(limit)
         ).scalars()
     )
 
