@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -344,7 +345,12 @@ def _write(
             revision=1,
             updated_at=now,
         )
-        queries.add_report(session, row)
+        try:
+            with session.begin_nested():
+                queries.add_report(session, row)
+        except IntegrityError:
+            # Two first saves of one household at once (two phones): nothing written, retry.
+            raise HeadcountError(errors.WRITE_CONFLICT, reason="self-report saved twice") from None
         return row
     row.state = state
     row.key_id = protector.key_hex(encrypted)
