@@ -59,6 +59,10 @@ def test_household_pages_from_login_to_submit(census: Census) -> None:
         )
         assert wrong.status_code == 401 and 'role="alert"' in wrong.text
         assert 'aria-describedby="login-error"' in wrong.text
+        for _ in range(4):
+            client.post("/self-report/login", data={"account": "ACDEF-ACDEF", "password": "NO"})
+        locked = client.post("/self-report/login", data={"account": "ACDEF-ACDEF", "password": "X"})
+        assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
         _sign_in_page(client, card)
         page = client.get("/self-report/household")
         assert page.status_code == 200 and 'name="h-household_type"' in page.text

@@ -112,13 +112,16 @@ def login_submit(
         )
     except HeadcountError as exc:
         lang = negotiate(request)
-        return render(
+        page = render(
             request,
             "selfreport/login.html",
             status=exc.problem.status,
             account=account,
             problem=exc.message(lang),
         )
+        if "retry_after" in exc.details:
+            page.headers["Retry-After"] = str(exc.details["retry_after"])
+        return page
     response = _see("/self-report/household")
     response.set_cookie(
         COOKIE,
