@@ -69,6 +69,7 @@ def test_enumerator_sees_small_areas_register_statuses_and_no_other_area(world: 
         f"/staff/small-areas/{first}" in home.text
         and f"/staff/small-areas/{third}" not in home.text
     )
+    assert re.search(r"预计 \d+ 户 · 已登记 \d+ 户 · 退回 \d+ 户", home.text)
     register = client.get(f"/staff/small-areas/{first}")
     assert register.status_code == 200
     for status in ("status-rejected", "status-approved_first", "status-to_visit"):

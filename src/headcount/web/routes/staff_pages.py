@@ -95,8 +95,14 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     if actor.has(Permission.household_register):
         small_areas = [a for a in actor.areas if len(a) == 15]
         open_tasks = tasks.list_open(session, actor, limit=20).items
+    summaries = {}
+    if actor.has(Permission.progress_view):
+        summaries = {
+            code: progress.area_progress(session, actor, code).area for code in small_areas
+        }
     context = {
         "small_areas": small_areas,
+        "summaries": summaries,
         "tasks": open_tasks,
         "can_confirm": actor.has(Permission.self_report_confirm),
     }
