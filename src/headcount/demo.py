@@ -124,7 +124,7 @@ class Demo:
             "self_report": f"{base}/self-report/login",
             "badge_check": f"{base}/badge",
             "privacy": f"{base}/privacy",
-            "api_docs": f"{base}/api/docs",
+            "api_schema": f"{base}/openapi.json",
         }
 
 
