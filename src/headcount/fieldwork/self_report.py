@@ -180,6 +180,63 @@ def issue(
     )
 
 
+class CardStatusOut(BaseModel):
+    household_id: str
+    household_no: str
+    head_name: str  # masked unless the actor holds pi.view_full
+    card_issued_at: datetime | None
+    state: str  # new, draft, submitted, confirmed, handed_over
+
+
+def cards(
+    session: Session,
+    protector: Protector,
+    actor: Actor,
+    small_area_code: str,
+    *,
+    audit: AuditActor | None = None,
+) -> list[CardStatusOut]:
+    """The self-report households of a small area: who has a card, how far each has got."""
+    require(
+        actor,
+        Permission.self_report_issue,
+        small_area_code,
+        errors.SMALL_AREA_NOT_FOUND,
+        code=small_area_code,
+    )
+    entries = queries.self_report_entries(session, [small_area_code])
+    ids = [e.household_id for e in entries if e.small_area_code == small_area_code]
+    issued = queries.active_accounts(session, ids)
+    progress = queries.states(session, ids)
+    granted = actor.permissions()
+    out = []
+    with protector.bound(session):
+        for entry in entries:
+            if entry.small_area_code != small_area_code:
+                continue
+            head = protector.decrypt(
+                entry.head_name_enc,
+                table="register_entries",
+                column="head_name_enc",
+                row_id=str(entry.id),
+            )
+            out.append(
+                CardStatusOut(
+                    household_id=entry.household_id,
+                    household_no=entry.household_no,
+                    head_name=mask(head, "name", permissions=granted),
+                    card_issued_at=issued.get(entry.household_id),
+                    state=progress.get(entry.household_id, "new"),
+                )
+            )
+    append(
+        session,
+        audit or audit_actor(actor),
+        AuditEvent("self_report.cards", small_area_code, detail={"rows": len(out)}),
+    )
+    return out
+
+
 def badge_of(session: Session, staff_id: str) -> str:
     try:
         security = access_queries.security_of(session, uuid.UUID(staff_id))

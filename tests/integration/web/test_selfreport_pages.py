@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from headcount.calendar import CST, FixedClock
 from tests.integration.conftest import Census
-from tests.integration.web.test_auth_support import app_for, client_for
+from tests.integration.web.test_auth_support import AWAY_SA, HOME_SA, app_for, client_for
 from tests.integration.web.test_selfreport import (
     AFTER_CLOSE,
     AFTER_REFERENCE,
@@ -177,3 +177,20 @@ def test_card_page_refuses_a_post_without_the_form_token(census: Census) -> None
         (household_id,) = _setup(census, clock, staff)
         response = staff.post(f"/enumerator/households/{household_id}/card", data={})
         assert response.status_code == 403
+
+
+def test_the_cards_to_hand_out_list_the_self_report_households(census: Census) -> None:
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as staff:
+        first, second = _setup(census, clock, staff, n=2)
+        _card(staff, first)
+        listed = staff.get(f"/api/enumerator/self-report/small-areas/{HOME_SA}/cards").json()
+        by_id = {row["household_id"]: row for row in listed}
+        assert set(by_id) == {first, second}
+        assert by_id[first]["card_issued_at"] and by_id[second]["card_issued_at"] is None
+        assert all(row["head_name"] != HEAD and row["state"] == "new" for row in listed)
+        page = staff.get(f"/enumerator/small-areas/{HOME_SA}/cards")
+        assert page.status_code == 200 and HEAD not in page.text
+        assert f'href="/enumerator/households/{second}/card"' in page.text
+        elsewhere = staff.get(f"/api/enumerator/self-report/small-areas/{AWAY_SA}/cards")
+        assert elsewhere.status_code == 404

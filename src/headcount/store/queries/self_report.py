@@ -122,3 +122,27 @@ def has_task(session: Session, household_id: str, kind: str) -> bool:
         .limit(1)
     ).first()
     return found is not None
+
+
+def active_accounts(session: Session, household_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each household's card in force was issued (households without one are absent)."""
+    if not household_ids:
+        return {}
+    rows = session.execute(
+        select(SelfReportAccount.household_id, SelfReportAccount.issued_at).where(
+            SelfReportAccount.household_id.in_(list(household_ids)),
+            SelfReportAccount.revoked_at.is_(None),
+        )
+    ).all()
+    return {household_id: issued_at for household_id, issued_at in rows}
+
+
+def states(session: Session, household_ids: Sequence[str]) -> dict[str, str]:
+    if not household_ids:
+        return {}
+    rows = session.execute(
+        select(SelfReport.household_id, SelfReport.state).where(
+            SelfReport.household_id.in_(list(household_ids))
+        )
+    ).all()
+    return {household_id: state for household_id, state in rows}

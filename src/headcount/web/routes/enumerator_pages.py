@@ -138,6 +138,36 @@ def api_card_issue(
     )
 
 
+@router.get(
+    "/enumerator/small-areas/{small_area_code}/cards", openapi_extra=_ISSUE, include_in_schema=False
+)
+def cards_page(
+    small_area_code: str,
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Response:
+    rows = self_report.cards(session, protector, actor, small_area_code, audit=audit)
+    return render(request, "selfreport/cards.html", rows=rows, small_area_code=small_area_code)
+
+
+@router.get(
+    "/api/enumerator/self-report/small-areas/{small_area_code}/cards",
+    response_model=list[self_report.CardStatusOut],
+    openapi_extra=_ISSUE,
+)
+def api_cards(
+    small_area_code: str,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Any:
+    return self_report.cards(session, protector, actor, small_area_code, audit=audit)
+
+
 # --- confirmation ----------------------------------------------------------------------------
 
 
