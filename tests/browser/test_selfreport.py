@@ -5,6 +5,7 @@ answer shown beside its field; a correction before the close and read-only after
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime
 from typing import Any
 
@@ -122,6 +123,9 @@ def test_full_self_report_on_a_phone_then_correction_then_read_only(
             page.wait_for_url("**/self-report/household")
         text = page.locator("main").inner_text()
         assert "请联系您的普查员" in text and "4" in text
+        assert "普查员证件编号" in text
+        named = re.search(r"普查员：(\S+)", text)
+        assert named is None or "*" in named.group(1)  # the enumerator's name only masked
         assert page.locator('input[name="h-rooms"]').count() == 0
         shot(page, "selfreport-closed")
     finally:

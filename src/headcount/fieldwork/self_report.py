@@ -36,6 +36,7 @@ from headcount.auth.roles import Actor, Permission
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.errors import HeadcountError
 from headcount.fieldwork import registration
+from headcount.fieldwork import staff as staff_service
 from headcount.fieldwork.scope import audit_actor, prefixes, require
 from headcount.privacy.masking import DataClass, mask
 from headcount.questionnaire.engine import HouseholdResult, validate_household
@@ -44,6 +45,7 @@ from headcount.store.protector import Protector, household_scope
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import fieldwork as field_queries
 from headcount.store.queries import self_report as queries
+from headcount.store.queries import staff as staff_queries
 from headcount.store.session import transaction
 
 SESSION_HOURS = 2  # a household finishes in minutes; a lost phone should not stay signed in
@@ -235,6 +237,18 @@ def cards(
         AuditEvent("self_report.cards", small_area_code, detail={"rows": len(out)}),
     )
     return out
+
+
+def enumerator_masked_name(session: Session, protector: Protector, staff_id: str) -> str:
+    """The card's issuer as the household may see it: masked, as on the public badge check."""
+    try:
+        staff = staff_queries.by_id(session, uuid.UUID(staff_id))
+    except ValueError:
+        return ""
+    if staff is None:
+        return ""
+    with protector.bound(session):
+        return staff_service.masked_name(protector, staff) or ""
 
 
 def badge_of(session: Session, staff_id: str) -> str:

@@ -197,12 +197,19 @@ class _Page:
             report=report,
             form_token=fr.form_token(self.token),
             badge=self._badge(),
+            enumerator=self._enumerator(),
             **context,
         )
 
     def _badge(self) -> str:
         assert self.household is not None
         return self_report.badge_of(self.session, self.household.issued_by)
+
+    def _enumerator(self) -> str:
+        assert self.household is not None
+        return self_report.enumerator_masked_name(
+            self.session, self.protector, self.household.issued_by
+        )
 
     def readonly(self, report: self_report.ReportOut) -> Response:
         return self.show("selfreport/readonly.html", report, sections=_sections(self, report))
