@@ -249,17 +249,7 @@ class AuditEntry(Base):
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-# Tables in dependency order (parents first): backup, restore and emptiness checks walk this.
-TABLES_IN_ORDER = [t.name for t in Base.metadata.sorted_tables]
-ENCRYPTED_TABLES = {
-    "staff": ("name_enc", "phone_enc"),
-    "households": ("address_enc",),
-    "form_responses": ("pi_enc",),
-    "persons": ("name_enc", "citizen_id_enc"),
-    "self_report_credentials": ("phone_enc",),
-}
 __all__ = [
-    "ENCRYPTED_TABLES",
     "KEY_STATES",
     "STAFF_ROLES",
     "TABLES_IN_ORDER",
@@ -279,3 +269,7 @@ __all__ = [
 from headcount.store import models_access as _models_access  # noqa: E402, F401
 from headcount.store import models_fieldwork as _models_fieldwork  # noqa: E402, F401
 from headcount.store import models_selfreport as _models_selfreport  # noqa: E402, F401
+
+# Tables in dependency order (parents first): backup, restore and emptiness checks walk this. It is
+# computed here, after every model module above is imported, or their tables would be left out.
+TABLES_IN_ORDER = [t.name for t in Base.metadata.sorted_tables]

@@ -103,10 +103,3 @@ class Building(Base):
     key_id: Mapped[str | None] = mapped_column(String(64))
     address_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-# For key rotation (store/keyops.py, queries/keys.py KEYED_MODELS): these columns carry key ids too.
-ENCRYPTED_ACCESS_TABLES = {
-    "staff_security": ("totp_secret_enc",),
-    "buildings": ("address_enc",),
-}

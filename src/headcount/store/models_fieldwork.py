@@ -126,9 +126,3 @@ class SampledHousehold(Base):
     small_area_code: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer)
     weight_milli: Mapped[int] = mapped_column(Integer)
-
-
-FIELDWORK_ENCRYPTED = {
-    "register_entries": ("head_name_enc",),
-    "field_tasks": ("comment_enc",),
-}

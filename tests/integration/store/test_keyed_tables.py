@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from headcount.store.models import Base
 from headcount.store.queries.keys import KEYED_MODELS, encrypted_columns
 
@@ -21,3 +23,46 @@ def test_every_encrypted_column_is_covered_by_rotation() -> None:
     assert {"register_entries", "field_tasks", "self_reports", "staff_security"} <= {
         model.__tablename__ for model in KEYED_MODELS
     }
+
+
+def test_backup_walks_every_table() -> None:
+    from headcount.store.models import TABLES_IN_ORDER
+
+    assert set(TABLES_IN_ORDER) == set(Base.metadata.tables)
+    assert {
+        "register_entries",
+        "field_tasks",
+        "self_reports",
+        "staff_security",
+        "buildings",
+    } <= set(TABLES_IN_ORDER)
+
+
+def test_backup_pages_through_a_composite_primary_key(tmp_path: Path) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, insert
+
+    from headcount.store.queries.tables import iter_rows
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pages.db'}")
+    table = Base.metadata.tables["sampled_households"]
+    table.create(engine)
+    samples = [uuid.UUID(int=i) for i in (2, 1)]
+    rows = [
+        {
+            "sample_id": sample,
+            "household_id": f"h{n}",
+            "census_area_code": "110101001001",
+            "small_area_code": "110101001001001",
+            "position": n,
+            "weight_milli": 10_000,
+        }
+        for sample in samples
+        for n in range(5)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(table), rows)
+    with engine.connect() as conn:
+        seen = [(r["sample_id"], r["household_id"]) for r in iter_rows(conn, table.name, batch=3)]
+    assert seen == sorted((r["sample_id"], r["household_id"]) for r in rows)
