@@ -93,6 +93,7 @@ def create_app(
         version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,  # no OAuth: no stray page outside /api
         openapi_url="/openapi.json",
         lifespan=_lifespan(settings, engine, protector),  # type: ignore[arg-type]
     )
