@@ -4,7 +4,8 @@ office's progress with a server-rendered bar chart per area.
 
 Thin over the fieldwork services, which check object scope (404 outside it), audit reads of
 personal data and mask it for roles without pi.view_full; each page's data is also in the JSON API
-(/api/small-areas/…/register, /api/tasks, /api/supervisor/reviews, /api/progress).
+(/api/enumerator/small-areas/…/households, /api/enumerator/tasks, /api/supervisor/reviews,
+/api/progress).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def register_with_status(
 
 
 @router.get(
-    "/api/small-areas/{small_area_code}/households",
+    "/api/enumerator/small-areas/{small_area_code}/households",
     response_model=RegisterStatusPage,
     tags=["enumerator"],
     openapi_extra=access(Permission.household_read),
