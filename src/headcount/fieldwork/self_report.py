@@ -40,6 +40,7 @@ from headcount.fieldwork import staff as staff_service
 from headcount.fieldwork.scope import audit_actor, prefixes, require
 from headcount.privacy.masking import DataClass, mask
 from headcount.questionnaire.engine import HouseholdResult, validate_household
+from headcount.store.models_fieldwork import RegisterEntry
 from headcount.store.models_selfreport import SelfReport, SelfReportAccount, SelfReportSession
 from headcount.store.protector import Protector, household_scope
 from headcount.store.queries import access as access_queries
@@ -123,6 +124,21 @@ def _household_audit(household: HouseholdSession, ip: str = "") -> AuditActor:
 # --- cards -----------------------------------------------------------------------------------
 
 
+def require_issuable(session: Session, actor: Actor, household_id: str) -> RegisterEntry:
+    """404 unless the household is on the register of one of the actor's small areas; 409-style
+    problem unless its mode is self-report. Also guards the card page before anything is shown."""
+    entry = field_queries.entry_by_household_id(session, household_id)
+    area = entry.small_area_code if entry is not None else ""
+    require(
+        actor, Permission.self_report_issue, area, errors.REGISTER_NOT_FOUND, household=household_id
+    )
+    if entry is None:
+        raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
+    if entry.mode != "self_report":
+        raise HeadcountError(errors.SELF_REPORT_NOT_OFFERED, household=household_id)
+    return entry
+
+
 def issue(
     session: Session,
     actor: Actor,
@@ -134,15 +150,7 @@ def issue(
     audit: AuditActor | None = None,
 ) -> Card:
     """A new card for a self-report household of the actor's small areas; revokes the old one."""
-    entry = field_queries.entry_by_household_id(session, household_id)
-    area = entry.small_area_code if entry is not None else ""
-    require(
-        actor, Permission.self_report_issue, area, errors.REGISTER_NOT_FOUND, household=household_id
-    )
-    if entry is None:
-        raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
-    if entry.mode != "self_report":
-        raise HeadcountError(errors.SELF_REPORT_NOT_OFFERED, household=household_id)
+    entry = require_issuable(session, actor, household_id)
     now = _now(clock)
     if now >= calendar.self_report.closes:
         raise HeadcountError(errors.SELF_REPORT_CLOSED)

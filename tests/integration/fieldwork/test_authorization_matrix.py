@@ -65,12 +65,7 @@ BODIES: dict[tuple[str, str], Any] = {
 }
 # Routes that answer an out-of-area object with something else than 403/404, each with the reason
 # it is tolerated for now (reported; remove the entry when the route checks the area).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("GET", "/enumerator/households/{household_id}/card"): (
-        "issue-6 page renders an empty issuing form without reading the household (no data "
-        "shown), but it should still answer 404 outside the enumerator's small areas"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 FRAMEWORK_ROUTES = {"/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"}
 
 

@@ -70,7 +70,10 @@ def _base_url(request: Request) -> str:
 @router.get(
     "/enumerator/households/{household_id}/card", openapi_extra=_ISSUE, include_in_schema=False
 )
-def card_page(household_id: str, request: Request) -> Response:
+def card_page(
+    household_id: str, request: Request, session: SessionDep, actor: ActorDep
+) -> Response:
+    self_report.require_issuable(session, actor, household_id)  # 404 outside the small areas
     return render(
         request,
         "selfreport/card.html",
