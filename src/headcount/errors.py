@@ -880,7 +880,9 @@ REJECTION_REASON_REQUIRED = _p(
     "A rejection needs a reason ({codes})",
 )
 TASK_NOT_FOUND = _p("E2058", 404, "找不到任务 {task}", "Task {task} not found")
-SAMPLE_NOT_FOUND = _p("E2059", 404, "找不到长表抽样 {sample}", "Long-form sample {sample} not found")
+SAMPLE_NOT_FOUND = _p(
+    "E2059", 404, "找不到长表抽样 {sample}", "Long-form sample {sample} not found"
+)
 SAMPLE_EXISTS = _p(
     "E2060",
     409,

@@ -91,7 +91,7 @@ def create_app(
     app = FastAPI(
         title="Headcount",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN, which the CSP blocks; /openapi.json stays
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,  # no OAuth: no stray page outside /api
         openapi_url="/openapi.json",
