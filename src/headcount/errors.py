@@ -583,9 +583,7 @@ HOUSEHOLD_NUMBER_TAKEN = _p(
     "普查小区 {small_area} 的户编号 {household_no} 已被另一住户使用",
     "Household number {household_no} is already used in small area {small_area}",
 )
-SMALL_AREA_UNKNOWN = _p(
-    "E1616", 422, "普查小区 {code} 不存在", "Small area {code} does not exist"
-)
+SMALL_AREA_UNKNOWN = _p("E1616", 422, "普查小区 {code} 不存在", "Small area {code} does not exist")
 WRITE_CONFLICT = _p(
     "E1617",
     409,
@@ -840,9 +838,7 @@ REGISTER_NOT_FOUND = _p(
     "户主姓名底册中没有住户 {household}",
     "Household {household} is not in the household-head register",
 )
-SMALL_AREA_NOT_FOUND = _p(
-    "E2051", 404, "找不到普查小区 {code}", "Small area {code} not found"
-)
+SMALL_AREA_NOT_FOUND = _p("E2051", 404, "找不到普查小区 {code}", "Small area {code} not found")
 SMALL_AREA_CAP = _p(
     "E2052",
     422,
@@ -908,9 +904,7 @@ SAMPLE_FRAME_EMPTY = _p(
     "抽样框为空：尚无已登记的短表住户",
     "The sampling frame is empty: no short-form household is registered yet",
 )
-PAGE_CURSOR_INVALID = _p(
-    "E2064", 400, "分页游标无效", "The page cursor is invalid"
-)
+PAGE_CURSOR_INVALID = _p("E2064", 400, "分页游标无效", "The page cursor is invalid")
 AREA_NOT_FOUND = _p("E2065", 404, "找不到区域 {code}", "Area {code} not found")
 REGISTRATION_CLOSED = _p(
     "E2066",
