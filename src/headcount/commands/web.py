@@ -99,6 +99,9 @@ def demo_command(
     uvicorn.run(demo.app_for(made), host=host, port=port, log_level="warning", access_log=False)
 
 
+_UNBROKEN = {"username", "password", "account", "household", "badge"}
+
+
 def _print_demo(made: object, base: str) -> None:
     from rich.table import Table
 
@@ -113,8 +116,9 @@ def _print_demo(made: object, base: str) -> None:
         pages.add_row(name, url)
     console.print(pages)
     staff = Table(title="工作人员账号 / staff logins (" + made.urls(base)["staff_sign_in"] + ")")
+    # Logins are copied from here: never wrap them; the other columns fold instead.
     for column in ("role", "username", "password", "areas", "badge"):
-        staff.add_column(column, overflow="fold")
+        staff.add_column(column, overflow="fold", no_wrap=column in _UNBROKEN)
     for login in made.staff:
         staff.add_row(
             login.role.value,
@@ -127,7 +131,7 @@ def _print_demo(made: object, base: str) -> None:
     if made.households:
         cards = Table(title="自主填报调查卡 / self-report cards")
         for column in ("household", "account", "password", "URL"):
-            cards.add_column(column, overflow="fold")
+            cards.add_column(column, overflow="fold", no_wrap=column in _UNBROKEN)
         for card in made.households:
             cards.add_row(card.household_id, card.account, card.password, base + card.path)
         console.print(cards)
