@@ -98,7 +98,7 @@ def build_records(t: ChunkTruth, plan: Plan) -> Records:
 
 
 def household_ids(t: ChunkTruth, plan: Plan, r: Records) -> pl.Series:
-    """'<12-digit small area>-<3-digit household number>', unique in the census."""
+    """'<15-digit small area>-<3-digit household number>', unique in the census."""
     codes = pl.Series(plan.code[t.rows][r.hh_area]).cast(pl.Utf8)
     nos = pl.Series(r.hh_no).cast(pl.Utf8).str.zfill(3)
     return (

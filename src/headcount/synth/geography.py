@@ -4,10 +4,11 @@ urban–rural class, census areas and the chunks they are generated in.
 The plan is small (one row per small area, about 2,500 per million persons) and is computed once,
 up front, from the seed alone; every chunk reads it, so chunks can be generated in any order.
 
-Codes. A small area gets a 12-digit code under a real 2020 township: county (6) + township (3) +
-a committee number (001–199 residents' committees for urban areas, 200–399 village committees for
-rural ones). A census area (普查区) groups one to four neighbouring small areas of one township and
-takes the code of its first small area.
+Codes. A census area (普查区) is a committee under a real 2020 township, with the 12-digit
+statistical code county (6) + township (3) + committee number (001–199 residents' committees for
+urban areas, 200–399 village committees for rural ones). Its one to four small areas (普查小区) are
+numbered 001… inside it, so a small area's 15-digit code starts with its census area's code — the
+prefix path that area grants and scope checks rely on (auth/roles.py).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def township_table() -> pl.DataFrame:
 class Plan:
     """One row per small area, in geographic code order."""
 
-    code: NDArray[np.int64]  # 12-digit small-area code
+    code: NDArray[np.int64]  # 15-digit small-area code: census area (12) + small-area number (3)
     census_area: NDArray[np.int64]  # 12-digit census-area code
     township: NDArray[np.int64]
     county: NDArray[np.int32]
@@ -256,25 +257,29 @@ def _pick_townships(
 def _number_areas(
     rng: np.random.Generator, township: NDArray[np.generic], urban: NDArray[np.bool_]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Committee numbers per township (urban from 001, rural from 200) and census-area grouping."""
+    """Census areas as committees per township (urban from 001, rural from 200), each holding one
+    to four small areas numbered 001… inside it."""
     n = township.size
     code = np.empty(n, dtype=np.int64)
     census_area = np.empty(n, dtype=np.int64)
     group_left = 0
     counters: dict[tuple[int, bool], int] = {}
     current_area = 0
+    small_no = 0
     group_sizes = rng.integers(1, 5, size=n)
     for i in range(n):
         key = (int(township[i]), bool(urban[i]))
-        k = counters.get(key, 0)
-        counters[key] = k + 1
-        start = 1 if urban[i] else 200
-        number = start + k if k < 199 else 400 + (k - 199) % 600  # overflow: 400–999, rare
-        code[i] = int(township[i]) * 1000 + number
         new_group = i == 0 or group_left == 0 or key != (int(township[i - 1]), bool(urban[i - 1]))
         if new_group:
-            current_area = int(code[i])
+            k = counters.get(key, 0)
+            counters[key] = k + 1
+            start = 1 if urban[i] else 200
+            number = start + k if k < 199 else 400 + (k - 199) % 600  # overflow: 400–999, rare
+            current_area = int(township[i]) * 1000 + number
             group_left = int(group_sizes[i])
+            small_no = 0
+        small_no += 1
         census_area[i] = current_area
+        code[i] = current_area * 1000 + small_no
         group_left -= 1
     return code, census_area

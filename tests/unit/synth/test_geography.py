@@ -13,12 +13,17 @@ def test_plan_places_every_person_in_small_areas_under_real_townships() -> None:
     assert int(plan.persons.sum()) == 60_000
     assert plan.persons.max() <= 2_000
     table = divisions()
-    for code, town in zip(plan.code[:200], plan.township[:200], strict=True):
-        text = f"{int(code):012d}"
+    for code, area, town in zip(
+        plan.code[:200], plan.census_area[:200], plan.township[:200], strict=True
+    ):
+        text = f"{int(code):015d}"
+        assert text[:12] == f"{int(area):012d}"  # the small area lies inside its census area
         assert text[:9] == f"{int(town):09d}"
         assert table.get(text[:9]) is not None
-    committee = plan.code % 1000
+    committee = plan.census_area % 1000
     assert np.all(np.where(plan.urban, (committee >= 1) & (committee <= 199), committee >= 200))
+    small_no = plan.code % 1000
+    assert np.all((small_no >= 1) & (small_no <= 4))
     assert set(np.unique(plan.urban_class).tolist()) <= {111, 112, 121, 122, 123, 210, 220}
     urban = plan.persons[plan.urban].sum() / plan.persons.sum()
     assert abs(urban - 0.6389) < 0.001

@@ -151,7 +151,7 @@ def test_household_counts_and_heads_are_coherent(population: Path) -> None:
     family = joined.filter(pl.col("household_type") == 1)
     assert (family["heads"] == 1).mean() > 0.995  # duplicates and omissions may disturb a few
     assert households["household_id"].n_unique() == households.height
-    assert households["small_area_code"].str.len_chars().eq(12).all()
+    assert households["small_area_code"].str.len_chars().eq(15).all()
     per_area = (
         persons.filter(pl.col("residence_at_reference") == 1)
         .group_by(pl.col("household_id").str.slice(0, 12))
