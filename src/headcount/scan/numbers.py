@@ -33,6 +33,30 @@ RUN = re.compile(
     f"[{_DIGIT}]*+(?:{_SEP}[{_DIGIT}]++)*+(?:[Xx](?![A-Za-z0-9]))?"
 )
 _GROUP = re.compile(f"[{_DIGIT}]+[Xx]?")
+_HEX = frozenset("0123456789abcdefABCDEF-")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def _inside_token(text: str, start: int, end: int) -> bool:
+    """True when the digits are part of a machine token — a hex digest of 16+ characters or a UUID
+    (request ids, object hashes): their digit runs look like phone or card numbers by chance."""
+    low, high = start, end
+    while low > 0 and text[low - 1] in _HEX:
+        low -= 1
+    while high < len(text) and text[high] in _HEX:
+        high += 1
+    if low == start and high == end:
+        return False
+    token = text[low:high]
+    if _UUID.fullmatch(token):
+        return True
+    parts = token.split("-")
+    # The hex part that holds the run must carry letters around it (digits alone are a number).
+    return any(
+        len(part) >= 16 and not part.isdigit() and not part.rstrip("xX").isdigit() for part in parts
+    ) and not any(part.isdigit() and len(part) >= 10 for part in parts)
+
+
 _POINTS = (".", "．")
 _TO_ASCII = str.maketrans("０１２３４５６７８９x", "0123456789X")
 
@@ -147,6 +171,8 @@ class NumberRecognizer:
             base = run.start()
             value = run.group()
             if len(value) < 10:  # shorter than any PII number, with or without separators
+                continue
+            if _inside_token(text, base, run.end()):
                 continue
             end = run.end()
             # A group glued to a decimal point belongs to a decimal number (金额 855.00).

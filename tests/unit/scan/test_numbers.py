@@ -176,3 +176,20 @@ def test_fast_path_agrees_with_citizen_id_check(
 @given(st.text(alphabet="0123456789", min_size=17, max_size=17))
 def test_closed_form_check_character(first17: str) -> None:
     assert check_char(first17) == citizen_id.check_char(first17)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "bb6d5e590c1e056dc13249570663bcbf",  # a hex digest whose digits read like a mobile number
+        "15562666757d93ad",  # a 16-character request id
+        "5f0c1a2e-0715-4587-9a1b-13812345678f",  # a UUID
+    ],
+)
+def test_digits_inside_machine_tokens_are_not_numbers(token: str) -> None:
+    assert found(f'{{"object":"{token}"}}') == []
+
+
+def test_a_number_beside_short_letters_is_still_found() -> None:
+    assert [t for t, _ in found("abc13812345678")] == ["mobile"]
+    assert found("电话 13812345678, ref 5f0c1a2e") == [("mobile", "13812345678")]
