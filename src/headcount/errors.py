@@ -975,3 +975,6 @@ FORM_EXPIRED = _p(
     "表单已过期或来源不明，请刷新页面后重新提交",
     "The form has expired or did not come from this site; reload the page and submit again",
 )
+# Enumerator pages for the hmtf form and the household's mode: E2100–E2109.
+# Page navigation and live form behaviour: E2110–E2119.
+# Ingest and the audit sequencer: E2120–E2129.
