@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         max_length=32,
         description="current version of the confidentiality pledge (保密承诺书) staff must accept",
     )
+    allow_provisional_forms: bool = Field(
+        default=False,
+        description="offer forms whose text is not verified yet (the hmtf form) on the pages and "
+        "the API; the demo turns it on",
+    )
 
     @model_validator(mode="after")
     def _demo_only(self) -> Settings:

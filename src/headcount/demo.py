@@ -138,6 +138,7 @@ def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
         audit_signing_key_file=directory / "audit-signing.key",
         audit_head_file=directory / "audit-heads.jsonl",
         demo_second_factor_optional=True,
+        allow_provisional_forms=True,  # a demo shows the hmtf form, marked provisional
     )
 
 

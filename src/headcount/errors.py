@@ -976,5 +976,24 @@ FORM_EXPIRED = _p(
     "The form has expired or did not come from this site; reload the page and submit again",
 )
 # Enumerator pages for the hmtf form and the household's mode: E2100–E2109.
+PROVISIONAL_FORM_OFF = _p(
+    "E2100",
+    403,
+    "普查表 {form} 尚未核实，本服务器未启用（设置 HEADCOUNT_ALLOW_PROVISIONAL_FORMS）",
+    "Form {form} is not verified yet and is not enabled on this server "
+    "(setting HEADCOUNT_ALLOW_PROVISIONAL_FORMS)",
+)
+MODE_UNKNOWN = _p(
+    "E2101",
+    422,
+    "登记方式只能是普查员入户或住户自主填报",
+    "The mode must be an enumerator visit or a self-report",
+)
+MODE_AFTER_REGISTRATION = _p(
+    "E2102",
+    409,
+    "住户 {household} 已经登记，不能再更改登记方式",
+    "Household {household} is already registered; its mode can no longer change",
+)
 # Page navigation and live form behaviour: E2110–E2119.
 # Ingest and the audit sequencer: E2120–E2129.

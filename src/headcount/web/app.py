@@ -29,6 +29,7 @@ from headcount.web.routes import (
     enumerator,
     enumerator_pages,
     household,
+    interview_pages,
     office,
     pages,
     progress,
@@ -115,6 +116,7 @@ def create_app(
     # Routers register below, one line each.
     app.include_router(household.router)
     app.include_router(enumerator_pages.router)
+    app.include_router(interview_pages.router)
     app.include_router(pages.router)
     app.include_router(staff_pages.router)
     app.include_router(public_pages.router)

@@ -148,11 +148,23 @@ def death_items(form: Form) -> tuple[Item, ...]:
     return get_form(form.death_form).death_items if form.death_form else ()
 
 
-def asked(record: Mapping[str, Any]) -> dict[str, Any] | None:
+def withheld(form: Form) -> tuple[str, ...]:
+    """Person items never sent back to a page once stored: ID and document numbers (``id18``)."""
+    return tuple(i.key for i in form.person_items if i.type == "id18")
+
+
+def title(form: Form, lang: Lang) -> str:
+    return _text(form.title, lang)
+
+
+def asked(record: Mapping[str, Any], *, allow_provisional: bool = False) -> dict[str, Any] | None:
     """Item keys asked of the household, each person and death form; None when the answers
-    cannot be read yet (every item without a universe is shown then)."""
+    cannot be read yet (every item without a universe is shown then). A provisional form's
+    answers are read only when ``allow_provisional`` (the server's setting)."""
     try:
-        parsed = read_household(dict(record), reference_forms())
+        parsed = read_household(
+            dict(record), reference_forms(), allow_provisional=allow_provisional
+        )
     except HeadcountError:
         return None
     return engine_for(parsed.form).asked_items(parsed)

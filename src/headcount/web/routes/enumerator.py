@@ -23,6 +23,7 @@ from headcount.web.deps import (
     ClockDep,
     ProtectorDep,
     SessionDep,
+    SettingsDep,
 )
 from headcount.web.routes.limits import SUBMIT_BURST, SUBMIT_PER_MINUTE, per_account
 from headcount.web.security import SecuredRouter, access
@@ -134,9 +135,18 @@ def submit(
     audit: AuditActorDep,
     clock: ClockDep,
     calendar: CalendarDep,
+    settings: SettingsDep,
 ) -> Any:
     out = registration.submit(
-        session, protector, actor, household_id, body, clock=clock, calendar=calendar, audit=audit
+        session,
+        protector,
+        actor,
+        household_id,
+        body,
+        clock=clock,
+        calendar=calendar,
+        allow_provisional=settings.allow_provisional_forms,
+        audit=audit,
     )
     # 201 for a new version, 200 for a replayed retry (same body either way).
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if out.created else 200)

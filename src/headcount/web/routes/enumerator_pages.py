@@ -1,5 +1,5 @@
-"""The enumerator's pages for forms: a printable self-report card, confirming submitted
-self-reports, and the interview form that registers a household with the questionnaire renderer.
+"""The enumerator's pages for self-reports: a printable self-report card and confirming submitted
+self-reports (the interview forms are in ``interview_pages``).
 
 Staff pages on the staff session (cookie); every POST carries the per-session form token. The
 JSON twins sit under /api/enumerator/self-report… for the tablet app and scripts. The services
@@ -8,7 +8,6 @@ check the household's area (404 outside the enumerator's small areas) and audit.
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -16,16 +15,9 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from headcount import errors
 from headcount.auth.roles import Permission
-from headcount.errors import HeadcountError
 from headcount.fieldwork import registration, self_report
-from headcount.fieldwork.scope import require
-from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.schema import Scope
-from headcount.store import registration as store_registration
-from headcount.store.queries import fieldwork as field_queries
-from headcount.store.queries import households as household_queries
 from headcount.web import forms_render as fr
 from headcount.web.deps import (
     ActorDep,
@@ -52,11 +44,12 @@ async def _posted(request: Request) -> FormData:
 PostedDep = Annotated[FormData, Depends(_posted)]
 
 
-def _form_token(request: Request) -> str:
+def form_token_of(request: Request) -> str:
+    """The per-session token every POSTed staff form carries (see ``forms_render.form_token``)."""
     return fr.form_token(token_from(request) or "")
 
 
-def _check(request: Request, form: FormData) -> None:
+def check_form(request: Request, form: FormData) -> None:
     fr.check_form_token(token_from(request) or "", str(form.get("form_token", "")))
 
 
@@ -79,7 +72,7 @@ def card_page(
         "selfreport/card.html",
         card=None,
         household_id=household_id,
-        form_token=_form_token(request),
+        form_token=form_token_of(request),
     )
 
 
@@ -96,7 +89,7 @@ def card_issue(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Response:
-    _check(request, form)
+    check_form(request, form)
     card = self_report.issue(
         session,
         actor,
@@ -111,7 +104,7 @@ def card_issue(
         "selfreport/card.html",
         card=card,
         household_id=household_id,
-        form_token=_form_token(request),
+        form_token=form_token_of(request),
     )
 
 
@@ -193,7 +186,7 @@ def pending_page(
         "selfreport/confirm.html",
         rows=rows,
         confirmed=version if version.isdigit() else "",
-        form_token=_form_token(request),
+        form_token=form_token_of(request),
     )
 
 
@@ -213,7 +206,7 @@ def confirm_page(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Response:
-    _check(request, form)
+    check_form(request, form)
     result = self_report.confirm(
         session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
     )
@@ -255,300 +248,6 @@ def api_confirm(
     return self_report.confirm(
         session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
     )
-
-
-# --- the enumerator's interview form (register a household) ----------------------------------
-
-_MAX_PERSONS = 60  # one tablet page; a bigger collective household is registered in parts
-
-
-def _record_from(form: FormData, persons: int, household_no: str) -> tuple[dict[str, Any], bool]:
-    """The posted page as household JSON; True when a value could not be read."""
-    short = fr.short_form()
-    items, bad = fr.parse(short.household_items, form, "h", _shown(form, "h"))
-    rows: list[dict[str, Any]] = []
-    for n in range(1, persons + 1):
-        values, problems = fr.parse(short.person_items, form, f"p{n}", _shown(form, f"p{n}"))
-        rows.append(values)
-        bad = bad or problems
-    deaths: list[dict[str, Any]] = []
-    for n in range(1, _death_total(items) + 1):
-        values, problems = fr.parse(fr.death_items(short), form, f"d{n}", _shown(form, f"d{n}"))
-        deaths.append(values)
-        bad = bad or problems
-    record = {
-        "form": "short",
-        "household_no": household_no,
-        "items": items,
-        "persons": rows,
-        "deaths": deaths,
-        "confirmed": sorted({str(v) for v in form.getlist("confirm")}),
-    }
-    return record, bool(bad)
-
-
-def _shown(form: FormData, prefix: str) -> list[str] | None:
-    raw = form.get(f"shown-{prefix}")
-    return [k for k in str(raw).split(",") if k] if raw is not None else []
-
-
-def _death_total(items: dict[str, Any]) -> int:
-    counts = items.get("deaths")
-    if not isinstance(counts, dict):
-        return 0
-    return max(0, min(99, int(counts.get("male") or 0) + int(counts.get("female") or 0)))
-
-
-def _blocks(
-    request: Request,
-    record: dict[str, Any],
-    findings: list[Any],
-) -> list[dict[str, Any]]:
-    """Every section of the page: its title, input prefix and fields (only what is asked)."""
-    lang = negotiate(request)
-    short = fr.short_form()
-    asked = fr.asked(record)
-    confirmed = record.get("confirmed", [])
-    out = []
-
-    def add(title: str, scope: Any, prefix: str, values: dict[str, Any], keys: Any, n: Any) -> None:
-        views = fr.fields(
-            short,
-            scope,
-            values,
-            keys,
-            lang,
-            findings=fr.scope_findings(findings, scope, n),
-            confirmed=confirmed,
-            prefix=prefix,
-        )
-        out.append({"title": title, "prefix": prefix, "fields": views, "number": n})
-
-    add(
-        translate(lang, "selfreport.household.title"),
-        "household",
-        "h",
-        record["items"],
-        asked["household"] if asked else None,
-        None,
-    )
-    for n, person in enumerate(record["persons"], start=1):
-        keys = asked["persons"][n - 1] if asked else None
-        add(translate(lang, "selfreport.person.title", n=n), "person", f"p{n}", person, keys, n)
-    for n, death in enumerate(record["deaths"], start=1):
-        keys = asked["deaths"][n - 1] if asked else None
-        add(translate(lang, "selfreport.death.title", n=n), "death", f"d{n}", death, keys, n)
-    return out
-
-
-def _form_page(
-    request: Request,
-    household_id: str,
-    record: dict[str, Any],
-    *,
-    findings: list[Any] | None = None,
-    problem: str | None = None,
-    status: int = 200,
-    submission_uuid: str | None = None,
-    replaces_version: int | None = None,
-    origins: list[str] | None = None,
-) -> Response:
-    blocks = _blocks(request, record, findings or [])
-    for block in blocks:
-        number = block["number"]
-        on_file = block["prefix"].startswith("p") and origins and number <= len(origins)
-        block["origin"] = origins[number - 1] if on_file and origins else ""
-    return render(
-        request,
-        "forms/household.html",
-        status=status,
-        household_id=household_id,
-        blocks=blocks,
-        replaces_version=replaces_version or "",
-        persons=len(record["persons"]),
-        has_problems=any(f.invalid for b in blocks for f in b["fields"]),
-        problem=problem,
-        submission_uuid=submission_uuid or str(uuid.uuid4()),
-        form_token=_form_token(request),
-    )
-
-
-@router.get(
-    "/enumerator/households/{household_id}/form",
-    openapi_extra=access(Permission.household_register),
-    include_in_schema=False,
-)
-def interview_page(
-    household_id: str,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-) -> Response:
-    """A new interview (a handed-over self-report starts from its answers), or a change to a
-    registered household, starting from its current version (ID numbers stay on the server)."""
-    entry = registered_entry(session, actor, household_id)
-    done = request.query_params.get("version", "")
-    note = (
-        translate(negotiate(request), "forms.registered", version=done) if done.isdigit() else None
-    )
-    if household_queries.by_household_id(session, household_id) is not None:
-        stored = store_registration.read(session, protector, audit, household_id)
-        record = _editable(stored, entry.household_no, actor)
-        origins = [str(n) for n in range(1, len(record["persons"]) + 1)]
-        return _form_page(
-            request,
-            household_id,
-            record,
-            problem=note,
-            replaces_version=int(stored["version"]),
-            origins=origins,
-        )
-    saved = self_report.answers_for_interview(session, protector, actor, household_id, audit=audit)
-    record = {
-        "form": "short",
-        "household_no": entry.household_no,
-        "items": dict((saved or {}).get("items") or {}),
-        "persons": list((saved or {}).get("persons") or [{}]),
-        "deaths": list((saved or {}).get("deaths") or []),
-        "confirmed": list((saved or {}).get("confirmed") or []),
-    }
-    return _form_page(request, household_id, record, problem=note)
-
-
-def _editable(stored: dict[str, Any], household_no: str, actor: Any) -> dict[str, Any]:
-    """A stored version as the page edits it: ID numbers left out without pi.view_full."""
-    persons = [dict(p) for p in stored.get("persons") or []]
-    if not actor.has(Permission.pi_view_full):
-        for person in persons:
-            person.pop("citizen_id", None)
-    return {
-        "form": "short",
-        "household_no": household_no,
-        "items": dict(stored.get("items") or {}),
-        "persons": persons,
-        "deaths": [dict(d) for d in stored.get("deaths") or []],
-        "confirmed": list(stored.get("confirmed") or []),
-    }
-
-
-def _restore_ids(record: dict[str, Any], stored: dict[str, Any], origins: list[str]) -> None:
-    """A person kept from the stored version keeps its ID number unless a new one was typed."""
-    before = stored.get("persons") or []
-    for person, origin in zip(record["persons"], origins, strict=False):
-        if person.get("citizen_id") or not origin.isdigit():
-            continue
-        index = int(origin) - 1
-        if 0 <= index < len(before) and before[index].get("citizen_id"):
-            person["citizen_id"] = before[index]["citizen_id"]
-
-
-@router.post(
-    "/enumerator/households/{household_id}/form",
-    openapi_extra=access(Permission.household_register),
-    include_in_schema=False,
-)
-def interview_post(
-    household_id: str,
-    request: Request,
-    form: PostedDep,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-) -> Response:
-    _check(request, form)
-    entry = registered_entry(session, actor, household_id)
-    persons = max(0, min(_MAX_PERSONS, int(str(form.get("persons", "1")) or 1)))
-    record, unreadable = _record_from(form, persons, entry.household_no)
-    action = str(form.get("action", "check"))
-    token = str(form.get("submission_uuid", ""))
-    raw_version = str(form.get("replaces_version", ""))
-    replaces = int(raw_version) if raw_version.isdigit() else None
-    origins = [str(form.get(f"origin-p{n}", "")) for n in range(1, persons + 1)]
-    if action == "add_person" and persons < _MAX_PERSONS:
-        record["persons"].append({})
-        origins.append("")
-    elif action.startswith("remove_") and action[7:].isdigit():
-        index = int(action[7:]) - 1
-        if 0 <= index < len(record["persons"]):
-            del record["persons"][index]
-            del origins[index]
-            record["confirmed"] = [c for c in record["confirmed"] if "@" not in c]
-    shown_record = {**record, "persons": [dict(p) for p in record["persons"]]}
-    if replaces is not None:
-        stored = store_registration.read(session, protector, audit, household_id)
-        _restore_ids(record, stored, origins)
-    record["deaths"] = (record["deaths"] + [{}] * _death_total(record["items"]))[
-        : _death_total(record["items"])
-    ]
-    findings = _check_findings(record)
-    if action != "submit" or unreadable:
-        return _form_page(
-            request,
-            household_id,
-            shown_record,
-            findings=findings,
-            replaces_version=replaces,
-            origins=origins,
-            submission_uuid=token,
-        )
-    try:
-        result = registration.submit(
-            session,
-            protector,
-            actor,
-            household_id,
-            registration.SubmissionIn(
-                submission_uuid=uuid.UUID(token), replaces_version=replaces, record=record
-            ),
-            clock=clock,
-            calendar=calendar,
-            audit=audit,
-        )
-    except (HeadcountError, ValueError) as exc:
-        lang = negotiate(request)
-        message = exc.message(lang) if isinstance(exc, HeadcountError) else str(exc)
-        status = exc.problem.status if isinstance(exc, HeadcountError) else 422
-        return _form_page(
-            request,
-            household_id,
-            shown_record,
-            findings=findings,
-            problem=message,
-            status=status,
-            replaces_version=replaces,
-            origins=origins,
-            submission_uuid=token,
-        )
-    return RedirectResponse(
-        f"/enumerator/households/{household_id}/form?version={result.version}", 303
-    )
-
-
-def _check_findings(record: dict[str, Any]) -> list[Any]:
-    try:
-        return list(validate_household(record).findings)
-    except HeadcountError:
-        return []
-
-
-def registered_entry(session: Any, actor: Any, household_id: str) -> Any:
-    """The register line, inside the actor's small areas (404 outside: existence does not leak)."""
-    entry = field_queries.entry_by_household_id(session, household_id)
-    require(
-        actor,
-        Permission.household_register,
-        entry.small_area_code if entry is not None else "",
-        errors.REGISTER_NOT_FOUND,
-        household=household_id,
-    )
-    if entry is None:
-        raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
-    return entry
 
 
 # --- a submitted self-report before confirming -----------------------------------------------
@@ -600,7 +299,7 @@ def submitted_page(
         "selfreport/confirm_detail.html",
         report=found,
         sections=_answer_sections(request, found.record),
-        form_token=_form_token(request),
+        form_token=form_token_of(request),
     )
 
 

@@ -179,18 +179,29 @@ def register_page(
     audit: AuditActorDep,
     after: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
-    """The household register of one small area with each household's status."""
+    """The household register of one small area with each household's status; a mode switch
+    (interview_pages.mode_post) comes back here with ``switched`` or renders its refusal here."""
+    from headcount.web.routes.enumerator_pages import form_token_of
+
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
     page = register_with_status(
         session, protector, actor, small_area_code, after=after, audit=audit
     )
+    switched = request.query_params.get("switched", "")
+    can_register = actor.can(Permission.household_register, small_area_code)
     context = {
         "small_area_code": small_area_code,
         "rows": page.items,
         "next_after": page.next_after,
-        "can_register": actor.can(Permission.household_register, small_area_code),
+        "after": after,
+        "can_register": can_register,
         "can_issue": actor.can(Permission.self_report_issue, small_area_code),
+        "can_switch": actor.can(Permission.pre_register, small_area_code),
+        "can_foreign": can_register and request.app.state.settings.allow_provisional_forms,
+        "switched": switched if len(switched) == 3 and switched.isdigit() else "",
+        "problem": getattr(request.state, "register_problem", None),
+        "form_token": form_token_of(request),
     }
     return render(request, "staff/register.html", context, actor=actor)
 

@@ -1,0 +1,583 @@
+"""The enumerator's interview pages: register or change a household with the questionnaire
+renderer, on the short form (``/form``; a household registered on the long form is changed there
+too) or on the HK/Macau/Taiwan residents' and foreigners' form (``/hmtf``), and switch a
+household between an enumerator visit and self-report from the register page.
+
+The hmtf form is provisional (its text is not verified against the official form): its page and
+its submissions answer E2100 unless the server allows provisional forms
+(``HEADCOUNT_ALLOW_PROVISIONAL_FORMS``; the demo does), and the page says it is provisional.
+
+Staff pages on the staff session (cookie); every POST carries the per-session form token. The
+services check the household's area (404 outside the enumerator's small areas), audit and decide;
+ID numbers of a stored version stay on the server (a kept person keeps its number).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from headcount import errors
+from headcount.auth.roles import Actor, Permission
+from headcount.config import Settings
+from headcount.errors import HeadcountError
+from headcount.fieldwork import pre_registration, registration, self_report
+from headcount.fieldwork.scope import require
+from headcount.questionnaire.engine import validate_household
+from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.schema import Form, Scope
+from headcount.store import registration as store_registration
+from headcount.store.queries import fieldwork as field_queries
+from headcount.store.queries import households as household_queries
+from headcount.web import forms_render as fr
+from headcount.web.deps import (
+    ActorDep,
+    AuditActorDep,
+    CalendarDep,
+    ClockDep,
+    ProtectorDep,
+    SessionDep,
+    SettingsDep,
+)
+from headcount.web.i18n import negotiate, translate
+from headcount.web.routes.enumerator_pages import PostedDep, check_form, form_token_of
+from headcount.web.routes.household import render
+from headcount.web.routes.staff_pages import register_page
+from headcount.web.security import SecuredRouter, access
+
+router = SecuredRouter(tags=["enumerator-pages"])
+_REGISTER = access(Permission.household_register)
+_MAX_PERSONS = 60  # one tablet page; a bigger collective household is registered in parts
+_HOUSEHOLD_NO = re.compile(r"^\d{3}$")
+
+
+def page_path(household_id: str, form_id: str) -> str:
+    """The page that registers or changes a household on a form."""
+    return f"/enumerator/households/{household_id}/{'hmtf' if form_id == 'hmtf' else 'form'}"
+
+
+def _form_id(session: Any, household_id: str, page: str) -> str:
+    """The form a page works on: the hmtf page the hmtf form; the interview page the form of
+    the registered version (short or long), the short form for a new registration."""
+    if page == "hmtf":
+        return "hmtf"
+    stored = household_queries.by_household_id(session, household_id)
+    return stored.form if stored is not None and stored.form in ("short", "long") else "short"
+
+
+def _allowed(form: Form, settings: Settings) -> None:
+    if form.provisional and not settings.allow_provisional_forms:
+        raise HeadcountError(errors.PROVISIONAL_FORM_OFF, form=form.form_id)
+
+
+# --- reading the posted page -----------------------------------------------------------------
+
+
+Unreadable = dict[str, Any]  # {"household": {key: Label}, "persons": [...], "deaths": [...]}
+
+
+def _record_from(
+    form: Form, posted: FormData, persons: int, household_no: str
+) -> tuple[dict[str, Any], Unreadable]:
+    """The posted page as household JSON, and the values that could not be read (each shown
+    beside its field; the rosters' lists follow the record's rows)."""
+    items, bad = fr.parse(form.household_items, posted, "h", _shown(posted, "h"))
+    unreadable: Unreadable = {"household": bad, "persons": [], "deaths": []}
+    rows: list[dict[str, Any]] = []
+    for n in range(1, persons + 1):
+        values, problems = fr.parse(form.person_items, posted, f"p{n}", _shown(posted, f"p{n}"))
+        rows.append(values)
+        unreadable["persons"].append(problems)
+    deaths: list[dict[str, Any]] = []
+    for n in range(1, _death_total(items) + 1):
+        values, problems = fr.parse(fr.death_items(form), posted, f"d{n}", _shown(posted, f"d{n}"))
+        deaths.append(values)
+        unreadable["deaths"].append(problems)
+    record = {
+        "form": form.form_id,
+        "household_no": household_no,
+        "items": items,
+        "persons": rows,
+        "deaths": deaths,
+        "confirmed": sorted({str(v) for v in posted.getlist("confirm")}),
+    }
+    return record, unreadable
+
+
+def _any(unreadable: Unreadable) -> bool:
+    return bool(unreadable["household"] or any(unreadable["persons"]) or any(unreadable["deaths"]))
+
+
+def _shown(posted: FormData, prefix: str) -> list[str] | None:
+    raw = posted.get(f"shown-{prefix}")
+    return [k for k in str(raw).split(",") if k] if raw is not None else []
+
+
+def _death_total(items: dict[str, Any]) -> int:
+    counts = items.get("deaths")
+    if not isinstance(counts, dict):
+        return 0
+    return max(0, min(99, int(counts.get("male") or 0) + int(counts.get("female") or 0)))
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def _blocks(
+    request: Request,
+    form: Form,
+    record: dict[str, Any],
+    findings: list[Any],
+    *,
+    allow_provisional: bool,
+    unreadable: Unreadable | None = None,
+) -> list[dict[str, Any]]:
+    """Every section of the page: its title, input prefix and fields (only what is asked)."""
+    lang = negotiate(request)
+    asked = fr.asked(record, allow_provisional=allow_provisional)
+    confirmed = record.get("confirmed", [])
+    bad = unreadable or {"household": {}, "persons": [], "deaths": []}
+    out = []
+
+    def add(
+        title: str, scope: Scope, prefix: str, values: dict[str, Any], keys: Any, n: Any
+    ) -> None:
+        if scope == "household":
+            problems = bad["household"]
+        else:
+            rows = bad["persons" if scope == "person" else "deaths"]
+            problems = rows[n - 1] if n <= len(rows) else {}
+        views = fr.fields(
+            form,
+            scope,
+            values,
+            keys,
+            lang,
+            findings=fr.scope_findings(findings, scope, n),
+            problems=problems,
+            confirmed=confirmed,
+            prefix=prefix,
+        )
+        out.append({"title": title, "prefix": prefix, "fields": views, "number": n})
+
+    keys = asked["household"] if asked else None
+    add(
+        translate(lang, "selfreport.household.title"), "household", "h", record["items"], keys, None
+    )
+    for n, person in enumerate(record["persons"], start=1):
+        keys = asked["persons"][n - 1] if asked else None
+        add(translate(lang, "selfreport.person.title", n=n), "person", f"p{n}", person, keys, n)
+    for n, death in enumerate(record["deaths"], start=1):
+        keys = asked["deaths"][n - 1] if asked else None
+        add(translate(lang, "selfreport.death.title", n=n), "death", f"d{n}", death, keys, n)
+    return out
+
+
+def _form_page(
+    request: Request,
+    household_id: str,
+    form: Form,
+    record: dict[str, Any],
+    *,
+    allow_provisional: bool,
+    findings: list[Any] | None = None,
+    unreadable: Unreadable | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    submission_uuid: str | None = None,
+    replaces_version: int | None = None,
+    origins: list[str] | None = None,
+) -> Response:
+    blocks = _blocks(
+        request,
+        form,
+        record,
+        findings or [],
+        allow_provisional=allow_provisional,
+        unreadable=unreadable,
+    )
+    for block in blocks:
+        number = block["number"]
+        on_file = block["prefix"].startswith("p") and origins and number <= len(origins)
+        block["origin"] = origins[number - 1] if on_file and origins else ""
+    lang = negotiate(request)
+    return render(
+        request,
+        "forms/household.html",
+        status=status,
+        household_id=household_id,
+        action=page_path(household_id, form.form_id),
+        title=translate(lang, "forms.interview_title")
+        if form.form_id == "short"
+        else fr.title(form, lang),
+        provisional=form.provisional,
+        withheld=bool(fr.withheld(form)),
+        blocks=blocks,
+        replaces_version=replaces_version or "",
+        persons=len(record["persons"]),
+        has_problems=any(f.invalid for b in blocks for f in b["fields"]),
+        problem=problem,
+        submission_uuid=submission_uuid or str(uuid.uuid4()),
+        form_token=form_token_of(request),
+    )
+
+
+def _editable(
+    form: Form, stored: dict[str, Any], household_no: str, actor: Actor
+) -> dict[str, Any]:
+    """A stored version as the page edits it: ID numbers left out without pi.view_full."""
+    persons = [dict(p) for p in stored.get("persons") or []]
+    if not actor.has(Permission.pi_view_full):
+        for person in persons:
+            for key in fr.withheld(form):
+                person.pop(key, None)
+    return {
+        "form": form.form_id,
+        "household_no": household_no,
+        "items": dict(stored.get("items") or {}),
+        "persons": persons,
+        "deaths": [dict(d) for d in stored.get("deaths") or []],
+        "confirmed": list(stored.get("confirmed") or []),
+    }
+
+
+def _restore_ids(
+    form: Form, record: dict[str, Any], stored: dict[str, Any], origins: list[str]
+) -> None:
+    """A person kept from the stored version keeps its ID numbers unless new ones were typed."""
+    before = stored.get("persons") or []
+    for person, origin in zip(record["persons"], origins, strict=False):
+        if not origin.isdigit():
+            continue
+        index = int(origin) - 1
+        if not 0 <= index < len(before):
+            continue
+        for key in fr.withheld(form):
+            if not person.get(key) and before[index].get(key):
+                person[key] = before[index][key]
+
+
+def _show(
+    request: Request,
+    page: str,
+    household_id: str,
+    session: Any,
+    protector: Any,
+    actor: Actor,
+    audit: Any,
+    settings: Settings,
+) -> Response:
+    """A new interview (a handed-over self-report starts from its answers), or a change to a
+    registered household, starting from its current version (ID numbers stay on the server)."""
+    entry = registered_entry(session, actor, household_id)
+    form = get_form(_form_id(session, household_id, page))
+    allow = settings.allow_provisional_forms
+    stored_row = household_queries.by_household_id(session, household_id)
+    done = request.query_params.get("version", "")
+    if stored_row is not None and page_path(household_id, stored_row.form) != request.url.path:
+        # Registered on the other page's form: it is changed there.
+        query = f"?version={done}" if done.isdigit() else ""
+        return RedirectResponse(page_path(household_id, stored_row.form) + query, 303)
+    _allowed(form, settings)
+    note = (
+        translate(negotiate(request), "forms.registered", version=done) if done.isdigit() else None
+    )
+    if stored_row is not None:
+        stored = store_registration.read(session, protector, audit, household_id)
+        record = _editable(form, stored, entry.household_no, actor)
+        origins = [str(n) for n in range(1, len(record["persons"]) + 1)]
+        return _form_page(
+            request,
+            household_id,
+            form,
+            record,
+            allow_provisional=allow,
+            problem=note,
+            replaces_version=int(stored["version"]),
+            origins=origins,
+        )
+    saved = None
+    if form.form_id == "short":
+        saved = self_report.answers_for_interview(
+            session, protector, actor, household_id, audit=audit
+        )
+    record = {
+        "form": form.form_id,
+        "household_no": entry.household_no,
+        "items": dict((saved or {}).get("items") or {}),
+        "persons": list((saved or {}).get("persons") or [{}]),
+        "deaths": list((saved or {}).get("deaths") or []),
+        "confirmed": list((saved or {}).get("confirmed") or []),
+    }
+    return _form_page(request, household_id, form, record, allow_provisional=allow, problem=note)
+
+
+def _post(
+    request: Request,
+    page: str,
+    household_id: str,
+    posted: FormData,
+    session: Any,
+    protector: Any,
+    actor: Actor,
+    audit: Any,
+    clock: Any,
+    calendar: Any,
+    settings: Settings,
+) -> Response:
+    check_form(request, posted)
+    entry = registered_entry(session, actor, household_id)
+    form = get_form(_form_id(session, household_id, page))
+    _allowed(form, settings)
+    allow = settings.allow_provisional_forms
+    raw_persons = str(posted.get("persons", "1"))
+    persons = max(0, min(_MAX_PERSONS, int(raw_persons) if raw_persons.isdigit() else 1))
+    record, unreadable = _record_from(form, posted, persons, entry.household_no)
+    action = str(posted.get("action", "check"))
+    token = str(posted.get("submission_uuid", ""))
+    raw_version = str(posted.get("replaces_version", ""))
+    replaces = int(raw_version) if raw_version.isdigit() else None
+    origins = [str(posted.get(f"origin-p{n}", "")) for n in range(1, persons + 1)]
+    if action == "add_person" and persons < _MAX_PERSONS:
+        record["persons"].append({})
+        unreadable["persons"].append({})
+        origins.append("")
+    elif action.startswith("remove_") and action[7:].isdigit():
+        index = int(action[7:]) - 1
+        if 0 <= index < len(record["persons"]):
+            del record["persons"][index]
+            del unreadable["persons"][index]
+            del origins[index]
+            record["confirmed"] = [c for c in record["confirmed"] if "@" not in c]
+    shown_record = {**record, "persons": [dict(p) for p in record["persons"]]}
+    if replaces is not None:
+        stored = store_registration.read(session, protector, audit, household_id)
+        _restore_ids(form, record, stored, origins)
+    deaths = _death_total(record["items"])
+    record["deaths"] = (record["deaths"] + [{}] * deaths)[:deaths]
+    findings = _check_findings(record, allow)
+
+    def again(problem: str | None = None, status: int = 200) -> Response:
+        return _form_page(
+            request,
+            household_id,
+            form,
+            shown_record,
+            allow_provisional=allow,
+            findings=findings,
+            unreadable=unreadable,
+            problem=problem,
+            status=status,
+            replaces_version=replaces,
+            origins=origins,
+            submission_uuid=token,
+        )
+
+    if action != "submit":
+        return again()
+    if _any(unreadable):
+        return again(status=422)
+    try:
+        result = registration.submit(
+            session,
+            protector,
+            actor,
+            household_id,
+            registration.SubmissionIn(
+                submission_uuid=uuid.UUID(token), replaces_version=replaces, record=record
+            ),
+            clock=clock,
+            calendar=calendar,
+            allow_provisional=allow,
+            audit=audit,
+        )
+    except (HeadcountError, ValueError) as exc:
+        lang = negotiate(request)
+        message = exc.message(lang) if isinstance(exc, HeadcountError) else str(exc)
+        return again(message, exc.problem.status if isinstance(exc, HeadcountError) else 422)
+    return RedirectResponse(
+        f"{page_path(household_id, form.form_id)}?version={result.version}", 303
+    )
+
+
+def _check_findings(record: dict[str, Any], allow_provisional: bool) -> list[Any]:
+    try:
+        return list(validate_household(record, allow_provisional=allow_provisional).findings)
+    except HeadcountError:
+        return []
+
+
+def registered_entry(
+    session: Any,
+    actor: Actor,
+    household_id: str,
+    permission: Permission = Permission.household_register,
+) -> Any:
+    """The register line, inside the actor's small areas (404 outside: existence does not leak)."""
+    entry = field_queries.entry_by_household_id(session, household_id)
+    require(
+        actor,
+        permission,
+        entry.small_area_code if entry is not None else "",
+        errors.REGISTER_NOT_FOUND,
+        household=household_id,
+    )
+    if entry is None:
+        raise HeadcountError(errors.REGISTER_NOT_FOUND, household=household_id)
+    return entry
+
+
+# --- routes: the short (and long) form and the hmtf form -------------------------------------
+
+
+@router.get(
+    "/enumerator/households/{household_id}/form", openapi_extra=_REGISTER, include_in_schema=False
+)
+def interview_page(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    settings: SettingsDep,
+) -> Response:
+    return _show(request, "form", household_id, session, protector, actor, audit, settings)
+
+
+@router.post(
+    "/enumerator/households/{household_id}/form", openapi_extra=_REGISTER, include_in_schema=False
+)
+def interview_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> Response:
+    return _post(
+        request,
+        "form",
+        household_id,
+        form,
+        session,
+        protector,
+        actor,
+        audit,
+        clock,
+        calendar,
+        settings,
+    )
+
+
+@router.get(
+    "/enumerator/households/{household_id}/hmtf", openapi_extra=_REGISTER, include_in_schema=False
+)
+def hmtf_page(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    settings: SettingsDep,
+) -> Response:
+    """The HK/Macau/Taiwan residents' and foreigners' form (E2100 unless the server allows it)."""
+    return _show(request, "hmtf", household_id, session, protector, actor, audit, settings)
+
+
+@router.post(
+    "/enumerator/households/{household_id}/hmtf", openapi_extra=_REGISTER, include_in_schema=False
+)
+def hmtf_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> Response:
+    return _post(
+        request,
+        "hmtf",
+        household_id,
+        form,
+        session,
+        protector,
+        actor,
+        audit,
+        clock,
+        calendar,
+        settings,
+    )
+
+
+# --- the household's mode, from the register page --------------------------------------------
+
+
+@router.post(
+    "/enumerator/households/{household_id}/mode",
+    openapi_extra=access(Permission.pre_register),
+    include_in_schema=False,
+)
+def mode_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    """Switch a household between an enumerator visit and self-report (``set_mode`` decides; the
+    page also refuses a registered household). Back to the register with a confirmation, or the
+    register with the refusal in words (404 outside the actor's small areas)."""
+    check_form(request, form)
+    entry = registered_entry(session, actor, household_id, Permission.pre_register)
+    mode = str(form.get("mode", ""))
+    after = str(form.get("after", ""))
+    after = after if _HOUSEHOLD_NO.match(after) else ""
+    try:
+        if mode not in ("enumerator", "self_report"):
+            raise HeadcountError(errors.MODE_UNKNOWN)
+        if household_queries.by_household_id(session, household_id) is not None:
+            raise HeadcountError(errors.MODE_AFTER_REGISTRATION, household=entry.household_no)
+        with session.begin_nested():  # a refusal leaves nothing behind
+            pre_registration.set_mode(
+                session,
+                protector,
+                actor,
+                household_id,
+                "enumerator" if mode == "enumerator" else "self_report",
+                clock=clock,
+                calendar=calendar,
+                audit=audit,
+            )
+    except HeadcountError as exc:
+        if exc.problem.status == 404:
+            raise
+        request.state.register_problem = exc.message(negotiate(request))
+        page = register_page(
+            request, entry.small_area_code, session, protector, actor, audit, after=after
+        )
+        if page.status_code == 200:  # not the pledge's redirect
+            page.status_code = exc.problem.status
+        return page
+    query = f"switched={entry.household_no}" + (f"&after={after}" if after else "")
+    return RedirectResponse(f"/staff/small-areas/{entry.small_area_code}?{query}", 303)
