@@ -226,6 +226,10 @@ def test_the_register_switches_a_households_mode(census: Census) -> None:
         # Back again: an enumerator visit.
         back = staff.post(switch, data={"form_token": token, "mode": "enumerator"})
         assert back.status_code == 200 and "普查员入户" in back.text
+        # A mode the register does not know: refused in words on the register.
+        unknown = staff.post(switch, data={"form_token": token, "mode": "visit"})
+        assert unknown.status_code == 422 and 'id="register-problem"' in unknown.text
+        assert "登记方式只能是" in unknown.text
         # Without the page's token: refused, nothing changed.
         forged = staff.post(switch, data={"form_token": "0" * 32, "mode": "self_report"})
         assert forged.status_code == 403
