@@ -41,19 +41,31 @@ PERSON = {
 }
 
 
+def _shown(locator: Any) -> bool:
+    """On the page and shown: an item that does not apply is drawn hidden, and an earlier answer
+    may reveal it a moment later (the live show/hide); a save shows it otherwise."""
+    if not locator.count():
+        return False
+    try:
+        locator.first.wait_for(state="visible", timeout=1_000)
+    except Exception:
+        return False
+    return True
+
+
 def _answer(page: Any, answers: dict[str, str]) -> None:
-    """Fill every answer whose field is on the page (the page shows only what applies)."""
+    """Fill every answer whose field is shown (the page shows only what applies)."""
     for name, value in answers.items():
         radio = page.locator(f'input[type=radio][name="{name}"][value="{value}"]')
-        if radio.count():
+        if _shown(radio):
             radio.check()
             continue
         select = page.locator(f'select[name="{name}"]')
-        if select.count():
+        if _shown(select):
             select.select_option(value)
             continue
         field = page.locator(f'input[name="{name}"]')
-        if field.count():
+        if _shown(field):
             field.fill(value)
 
 

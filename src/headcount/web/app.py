@@ -30,6 +30,7 @@ from headcount.web.routes import (
     enumerator_pages,
     household,
     interview_pages,
+    live_forms,
     office,
     pages,
     progress,
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(household.router)
     app.include_router(enumerator_pages.router)
     app.include_router(interview_pages.router)
+    app.include_router(live_forms.router)
     app.include_router(pages.router)
     app.include_router(staff_pages.router)
     app.include_router(public_pages.router)

@@ -2,25 +2,32 @@
 
 Details are shown only for catalogued problems (they carry no personal data by construction); an
 unexpected exception becomes E1000 with the request id, and its text goes nowhere near the client.
+
+A page (not the JSON API) that needs a sign-in the browser does not have answers 303 to the right
+sign-in page instead of an error page, with ``next=`` the page asked for when it can be shown
+again (a GET); the sign-in pages go there afterwards (``security.local_path`` keeps it local).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.routing import Match
 
 from headcount import errors
 from headcount.errors import HeadcountError, Lang
 from headcount.web.i18n import negotiate, translate
+from headcount.web.security import local_path
 
 log = logging.getLogger("headcount.web")
 RETRY_AFTER_UNAVAILABLE = 30
@@ -53,6 +60,39 @@ def render(
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+# Pages to send a browser to instead of showing the problem (pages only; the API answers it).
+SIGN_IN_PAGES: dict[errors.Problem, str] = {
+    errors.UNAUTHENTICATED: "/sign-in",
+    errors.SESSION_EXPIRED: "/sign-in",
+    errors.PASSWORD_CHANGE_REQUIRED: "/password",
+    errors.TOTP_ENROLMENT_REQUIRED: "/totp",
+    errors.SELF_REPORT_SIGNED_OUT: "/self-report/login",
+}
+
+
+def _shown_again(request: Request) -> str | None:
+    """The page to return to after signing in: this one, when a GET can show it again (a POST
+    to a page that has no GET, such as a confirm button, returns to the default start)."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD"):
+        probe = {**request.scope, "method": "GET"}
+        if not any(r.matches(probe)[0] is Match.FULL for r in request.app.router.routes):
+            return None
+    query = request.url.query
+    return local_path(f"{path}?{query}" if query else path)
+
+
+def sign_in_redirect(request: Request, error: HeadcountError) -> Response | None:
+    """303 to the sign-in page with ``next=`` for a page request that lacks a session."""
+    target = SIGN_IN_PAGES.get(error.problem)
+    if target is None or wants_json(request.url.path, request.headers.get("accept", "")):
+        return None
+    back = _shown_again(request)
+    if back is not None and back.split("?")[0] != target:
+        target = f"{target}?{urlencode({'next': back})}"
+    return RedirectResponse(target, status_code=303)
+
+
 def _request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
 
@@ -71,6 +111,9 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(HeadcountError)
     async def catalogued(request: Request, exc: HeadcountError) -> Response:
+        redirect = sign_in_redirect(request, exc)
+        if redirect is not None:
+            return redirect
         headers = {}
         if "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])

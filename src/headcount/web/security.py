@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from fastapi.routing import APIRoute
@@ -27,6 +28,28 @@ ActorResolver = Callable[[Request], Actor | None]
 
 def access(level: Access) -> dict[str, Any]:
     return {ACCESS_KEY: str(level.value if isinstance(level, Permission) else level)}
+
+
+MAX_NEXT = 512  # a page path with its query; anything longer is not one of ours
+
+
+def local_path(value: str | None, *, under: str = "/") -> str | None:
+    """``value`` when it is a path on this site below ``under`` (a ``next=`` target), else None.
+
+    Only "/…": never a scheme, a host ("//evil.example"), a backslash (browsers read "/\\evil"
+    as "//evil"), a control character or white space; so a sign-in link can never send the
+    browser to another site (no open redirect).
+    """
+    if not value or len(value) > MAX_NEXT or not value.startswith(under):
+        return None
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return value
 
 
 class RouteWithoutAccess(RuntimeError):

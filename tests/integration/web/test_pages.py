@@ -44,7 +44,9 @@ def test_sign_in_page_is_labelled_and_wrong_password_is_tied_to_the_field(world:
     assert refused.status_code == 401
     assert 'role="alert"' in refused.text and 'aria-describedby="form-error"' in refused.text
     assert "账号或密码" in refused.text or "用户名或密码" in refused.text
-    assert client.get("/staff").status_code == 401
+    signed_out = client.get("/staff", follow_redirects=False)  # to the sign-in page, and back
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == "/sign-in?next=%2Fstaff"
 
 
 def test_a_form_without_the_csrf_token_is_refused(world: World) -> None:
@@ -173,7 +175,7 @@ def test_sign_out_ends_the_session(world: World) -> None:
     token = csrf_of(client, "/staff")
     out = client.post("/sign-out", data={"csrf": token}, follow_redirects=False)
     assert out.status_code == 303
-    assert client.get("/staff").status_code == 401
+    assert client.get("/staff", follow_redirects=False).headers["location"].startswith("/sign-in")
 
 
 def test_the_leak_scan_itself_sees_a_clear_id_and_phone() -> None:
@@ -216,7 +218,8 @@ def test_a_one_time_password_is_changed_on_the_password_page(world: World) -> No
         follow_redirects=False,
     )
     assert signed.headers["location"] == "/password"
-    assert client.get("/staff").status_code == 403  # owed: nothing else until it is changed
+    owed = client.get("/staff", follow_redirects=False)  # nothing else until it is changed
+    assert owed.status_code == 303 and owed.headers["location"] == "/password?next=%2Fstaff"
     token = csrf_of(client, "/password")
     new = "a much longer pass phrase 2020"
     mismatch = client.post(
@@ -280,7 +283,8 @@ def test_an_office_account_sets_up_its_second_factor_outside_demo_mode(world: Wo
         )
         assert signed.headers["location"] == "/totp"
         login = Login(made.username, password)
-        assert client.get("/staff/progress").status_code == 403
+        owed = client.get("/staff/progress", follow_redirects=False)
+        assert owed.headers["location"] == "/totp?next=%2Fstaff%2Fprogress"
         token = csrf_of(client, "/totp")
         started = client.post("/totp/start", data={"csrf": token})
         secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', started.text)
@@ -376,7 +380,8 @@ def test_a_new_enumerator_changes_the_password_signs_the_pledge_and_starts(world
     )
     assert made.status_code == 201, made.text
     client = sign_in(world.client, "enum.newcomer", made.json()["one_time_password"])
-    assert client.get("/staff").status_code == 403
+    owed = client.get("/staff", follow_redirects=False)
+    assert owed.status_code == 303 and owed.headers["location"].startswith("/password")
     token = csrf_of(client, "/password")
     new = "newcomer pass phrase 2020"
     changed = client.post(

@@ -93,14 +93,16 @@ def test_household_pages_from_login_to_submit(census: Census) -> None:
         assert added.status_code == 303 and added.headers["location"] == "/self-report/persons/1"
         person = client.get("/self-report/persons/1")
         assert 'name="p-residence_at_reference"' in person.text
-        assert 'name="p-residence_county"' not in person.text  # D7a: only when D7 = 5
+        # D7a only when D7 = 5: drawn hidden and disabled (for the live show/hide), not shown.
+        assert re.search(r'id="p-residence_county-block"[^>]* hidden>', person.text)
         shown = re.search(r'name="shown" value="([^"]*)"', person.text)
-        assert shown is not None
+        assert shown is not None and "residence_county" not in shown.group(1)
         opened = client.post(
             "/self-report/persons/1",
             data={"form_token": token, "shown": shown.group(1), "p-residence_at_reference": "5"},
         )
         assert opened.status_code == 200 and 'name="p-residence_county"' in opened.text
+        assert not re.search(r'id="p-residence_county-block"[^>]* hidden>', opened.text)
         review = client.get("/self-report/review")
         assert review.status_code == 200 and 'role="alert"' in review.text
         no_pledge = client.post(

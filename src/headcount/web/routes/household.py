@@ -4,6 +4,11 @@ Households are not staff: these routes are declared "public" for the staff check
 requires the household session itself (cookie ``headcount_household``, path /self-report, for the
 pages; ``Authorization: Bearer`` for the API). Pages work without JavaScript: every step is a
 POST that saves the draft and redirects (303) or shows the page again with messages beside fields.
+
+A page asked for without the household session answers E2081, which the error handler turns into
+a redirect to the login page with ``next=`` (web/problems.py); the login goes there afterwards.
+Each questionnaire page has a live twin (``…/live``, web/live.py): the page's form posted as a
+save would post it, answered with the items that apply now; it saves nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -23,6 +29,7 @@ from headcount.privacy.masking import mask
 from headcount.questionnaire.findings import Finding
 from headcount.questionnaire.schema import Scope
 from headcount.web import forms_render as fr
+from headcount.web import live
 from headcount.web.deps import (
     AuditActorDep,
     CalendarDep,
@@ -34,13 +41,14 @@ from headcount.web.deps import (
 )
 from headcount.web.i18n import negotiate, translate
 from headcount.web.ratelimit import limit
-from headcount.web.security import SecuredRouter, access
+from headcount.web.security import SecuredRouter, access, local_path
 
 COOKIE = "headcount_household"
 COOKIE_PATH = "/self-report"
 router = SecuredRouter(tags=["self-report"])
 _PUBLIC = access("public")
 _LOGIN_LIMIT = [Depends(limit("self_report_login", per_minute=10, burst=10))]
+_LIVE_LIMIT = [Depends(limit("live_form", per_minute=240, burst=60))]
 
 
 async def posted(request: Request) -> FormData:
@@ -48,6 +56,7 @@ async def posted(request: Request) -> FormData:
 
 
 PostedDep = Annotated[FormData, Depends(posted)]
+LiveDep = Annotated[FormData, Depends(live.bounded_form)]
 
 
 def _token(request: Request, *, api: bool) -> str | None:
@@ -85,13 +94,21 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def _next(value: str | None) -> str | None:
+    """A ``next`` the login may follow: a household page (never the login itself)."""
+    found = local_path(value, under="/self-report/")
+    steps = ("/self-report/login", "/self-report/logout")
+    return None if found is None or found.split("?")[0] in steps else found
+
+
 # --- sign-in ---------------------------------------------------------------------------------
 
 
 @router.get("/self-report/login", openapi_extra=_PUBLIC, include_in_schema=False)
 def login_page(request: Request) -> Response:
     account = request.query_params.get("account", "")[:16]
-    return render(request, "selfreport/login.html", account=account, problem=None)
+    target = _next(request.query_params.get("next"))
+    return render(request, "selfreport/login.html", account=account, problem=None, next=target)
 
 
 @router.post(
@@ -106,6 +123,7 @@ def login_submit(
     who: AuditActorDep,
 ) -> Response:
     account = str(form.get("account", ""))[:40]
+    target = _next(str(form.get("next", ""))[:1024])
     try:
         opened = self_report.sign_in(
             engine, who, clock.now(), account=account, password=str(form.get("password", ""))
@@ -118,11 +136,12 @@ def login_submit(
             status=exc.problem.status,
             account=account,
             problem=exc.message(lang),
+            next=target,
         )
         if "retry_after" in exc.details:
             page.headers["Retry-After"] = str(exc.details["retry_after"])
         return page
-    response = _see("/self-report/household")
+    response = _see(target or "/self-report/household")
     response.set_cookie(
         COOKIE,
         opened.token,
@@ -169,6 +188,11 @@ class _Page:
         self.token = _token(request, api=False) or ""
         self.household = self_report.resolve(session, self.token, clock.now())
         self.form = fr.short_form()
+
+    def require(self) -> None:
+        """Signed out: E2081, which a page turns into the login page with ``next=`` (problems)."""
+        if self.household is None:
+            raise HeadcountError(errors.SELF_REPORT_SIGNED_OUT)
 
     def load(self) -> self_report.ReportOut:
         assert self.household is not None
@@ -249,8 +273,7 @@ def start(page: PageDep) -> Response:
 
 @router.get("/self-report/household", openapi_extra=_PUBLIC, include_in_schema=False)
 def household_page(page: PageDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     report = page.load()
     if not report.editable:
         return page.readonly(report)
@@ -259,21 +282,66 @@ def household_page(page: PageDep) -> Response:
 
 @router.post("/self-report/household", openapi_extra=_PUBLIC, include_in_schema=False)
 def household_save(page: PageDep, form: PostedDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     page.check(form)
-    record = dict(page.load().record)
-    shown = [k for k in str(form.get("shown", "")).split(",") if k]
-    page.request.state.shown_keys = shown
+    page.request.state.shown_keys = live.posted_shown(form, "shown")
     page.request.state.seen_targets = form.getlist("seen")
-    values, problems = fr.parse(page.form.household_items, form, "h", shown)
-    record["items"] = {**record.get("items", {}), **values}
-    deaths = _death_total(record["items"])
-    record["deaths"] = (list(record.get("deaths") or []) + [{}] * deaths)[:deaths]
+    record, problems = _with_posted(page, page.load().record, form, "household", None)
     targets = [str(t) for t in form.getlist("soft_target")]
     record["confirmed"] = _confirmed_after(record, form, targets)
     report = page.save(record)
     return _after_save(page, report, "household", None, problems, "/self-report/persons")
+
+
+def _with_posted(
+    page: _Page, saved: dict[str, Any], form: FormData, scope: Scope, number: int | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The draft with this page's posted answers, as a save keeps it (and as the live twin
+    answers from): the answers of the items the page showed (``shown``), then the answers the
+    rules now say are not asked dropped; the death forms follow H4. Also the problems of values
+    that could not be read."""
+    record = dict(saved)
+    shown = live.posted_shown(form, "shown")
+    items = live.scope_items(page.form, scope)
+    values, problems = fr.parse(items, form, fr.PREFIX[scope], shown)
+    if scope == "household":
+        record["items"] = {**(record.get("items") or {}), **values}
+    else:
+        key = "persons" if scope == "person" else "deaths"
+        rows = list(record.get(key) or [])
+        if number is None or not 1 <= number <= len(rows):
+            raise HeadcountError(errors.PERSON_NOT_FOUND, person=str(number))
+        rows[number - 1] = {**rows[number - 1], **values}
+        record[key] = rows
+    record = _without_unasked(record, scope, number)
+    if scope == "household":
+        deaths = _death_total(record["items"])
+        record["deaths"] = (list(record.get("deaths") or []) + [{}] * deaths)[:deaths]
+    return record, problems
+
+
+def _without_unasked(record: dict[str, Any], scope: Scope, number: int | None) -> dict[str, Any]:
+    """Drop this page's answers that the rules say are not asked now (an answer made moot by
+    another, e.g. D7a after D7 changed): kept, they would be a hard finding the page no longer
+    shows a field for. Only answers definitely not asked go (``<item>.not_asked``), repeated
+    while a dropped answer routes another one away."""
+    for _ in range(4):
+        moot = {
+            f.item
+            for f in fr.scope_findings(_findings(record), scope, number)
+            if f.rule == f"{f.item}.not_asked"
+        }
+        if not moot:
+            break
+        if scope == "household":
+            kept = {k: v for k, v in (record.get("items") or {}).items() if k not in moot}
+            record = {**record, "items": kept}
+        elif number is not None:
+            key = "persons" if scope == "person" else "deaths"
+            rows = list(record.get(key) or [])
+            rows[number - 1] = {k: v for k, v in rows[number - 1].items() if k not in moot}
+            record = {**record, key: rows}
+    return record
 
 
 def _death_total(items: dict[str, Any]) -> int:
@@ -355,7 +423,7 @@ def _scope_page(
 ) -> Response:
     record = report.record
     findings = _page_findings(record, scope, number) if show_findings else []
-    views = fr.fields(
+    views = live.page_fields(
         page.form,
         scope,
         _values(record, scope, number),
@@ -377,7 +445,7 @@ def _scope_page(
         number=number,
         fields=views,
         action=action,
-        shown=",".join(v.item.key for v in views),
+        shown=",".join(live.shown_keys(views)),
         has_problems=any(v.invalid for v in views),
     )
 
@@ -387,8 +455,7 @@ def _scope_page(
 
 @router.get("/self-report/persons", openapi_extra=_PUBLIC, include_in_schema=False)
 def roster_page(page: PageDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     report = page.load()
     if not report.editable:
         return page.readonly(report)
@@ -420,8 +487,7 @@ def _roster(page: _Page, report: self_report.ReportOut, problem: str | None) -> 
 
 @router.post("/self-report/persons", openapi_extra=_PUBLIC, include_in_schema=False)
 def roster_add(page: PageDep, form: PostedDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     page.check(form)
     report = page.load()
     values, problems = fr.parse(page.form.person_items, form, "p", ["name", "relationship"])
@@ -438,8 +504,7 @@ def roster_add(page: PageDep, form: PostedDep) -> Response:
     "/self-report/persons/{person_no}/remove", openapi_extra=_PUBLIC, include_in_schema=False
 )
 def roster_remove(person_no: int, page: PageDep, form: PostedDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     page.check(form)
     record = dict(page.load().record)
     persons = list(record.get("persons") or [])
@@ -454,8 +519,7 @@ def roster_remove(person_no: int, page: PageDep, form: PostedDep) -> Response:
 
 
 def _member_get(page: _Page, scope: Scope, number: int) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     report = page.load()
     if not report.editable:
         return page.readonly(report)
@@ -466,21 +530,11 @@ def _member_get(page: _Page, scope: Scope, number: int) -> Response:
 
 
 def _member_post(page: _Page, form: FormData, scope: Scope, number: int) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     page.check(form)
-    record = dict(page.load().record)
-    key = "persons" if scope == "person" else "deaths"
-    rows = list(record.get(key) or [])
-    if not 1 <= number <= len(rows):
-        raise HeadcountError(errors.PERSON_NOT_FOUND, person=str(number))
-    shown = [k for k in str(form.get("shown", "")).split(",") if k]
-    page.request.state.shown_keys = shown
+    page.request.state.shown_keys = live.posted_shown(form, "shown")
     page.request.state.seen_targets = form.getlist("seen")
-    items = page.form.person_items if scope == "person" else fr.death_items(page.form)
-    values, problems = fr.parse(items, form, fr.PREFIX[scope], shown)
-    rows[number - 1] = {**rows[number - 1], **values}
-    record[key] = rows
+    record, problems = _with_posted(page, page.load().record, form, scope, number)
     targets = [str(t) for t in form.getlist("soft_target")]
     record["confirmed"] = _confirmed_after(record, form, targets)
     report = page.save(record)
@@ -517,6 +571,61 @@ def death_page(death_no: int, page: PageDep) -> Response:
 @router.post("/self-report/deaths/{death_no}", openapi_extra=_PUBLIC, include_in_schema=False)
 def death_save(death_no: int, page: PageDep, form: PostedDep) -> Response:
     return _member_post(page, form, "death", death_no)
+
+
+# --- live show/hide (static/forms.js) ---------------------------------------------------------
+
+
+def _live(page: _Page, form: FormData, scope: Scope, number: int | None) -> Response:
+    """The items this page asks once its posted answers are taken (nothing saved): the same
+    record a save would keep, the same helper the page draws with. No audit event: the household
+    reads its own draft in its own session, as every page does."""
+    page.require()
+    page.check(form)
+    report = page.load()
+    if not report.editable:
+        raise HeadcountError(errors.SELF_REPORT_CLOSED)
+    record, _ = _with_posted(page, report.record, form, scope, number)
+    found = live.section(
+        page.form,
+        scope,
+        fr.PREFIX[scope],
+        _values(record, scope, number),
+        _asked_keys(record, scope, number),
+        live.posted_shown(form, "shown"),
+        page.lang,
+    )
+    return JSONResponse(live.answer([found], page.lang))
+
+
+@router.post(
+    "/self-report/household/live",
+    openapi_extra=_PUBLIC,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def household_live(page: PageDep, form: LiveDep) -> Response:
+    return _live(page, form, "household", None)
+
+
+@router.post(
+    "/self-report/persons/{person_no}/live",
+    openapi_extra=_PUBLIC,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def person_live(person_no: int, page: PageDep, form: LiveDep) -> Response:
+    return _live(page, form, "person", person_no)
+
+
+@router.post(
+    "/self-report/deaths/{death_no}/live",
+    openapi_extra=_PUBLIC,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def death_live(death_no: int, page: PageDep, form: LiveDep) -> Response:
+    return _live(page, form, "death", death_no)
 
 
 # --- review and submit -----------------------------------------------------------------------
@@ -582,8 +691,7 @@ def _finding_links(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
 
 @router.get("/self-report/review", openapi_extra=_PUBLIC, include_in_schema=False)
 def review_page(page: PageDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     report = page.load()
     if not report.editable:
         return page.readonly(report)
@@ -606,8 +714,7 @@ def _review(page: _Page, report: self_report.ReportOut, problem: str | None) -> 
 
 @router.post("/self-report/review", openapi_extra=_PUBLIC, include_in_schema=False)
 def review_submit(page: PageDep, form: PostedDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     page.check(form)
     assert page.household is not None
     report = page.load()
@@ -638,8 +745,7 @@ def review_submit(page: PageDep, form: PostedDep) -> Response:
 
 @router.get("/self-report/submitted", openapi_extra=_PUBLIC, include_in_schema=False)
 def submitted_page(page: PageDep) -> Response:
-    if page.household is None:
-        return _see("/self-report/login")
+    page.require()
     report = page.load()
     return page.show("selfreport/submitted.html", report)
 

@@ -1,0 +1,115 @@
+"""Live show/hide of questions on the enumerator's interview pages (``static/forms.js``).
+
+``POST /enumerator/households/{household_id}/form/live`` (and ``…/hmtf/live``) takes the page's
+form exactly as the page posts it, builds the record the way the page does
+(``interview_pages._record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
+item keys that apply now, from ``forms_render.asked``: the rules the page is drawn with, never a
+second copy in JavaScript (web/live.py). It saves nothing and reads no personal data from the
+store (only the register line, for the area check: 404 outside the enumerator's small areas), so
+it writes no audit event. Same session, permission and form token as the page; rate-limited;
+bounded in size (413 E1007).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.responses import JSONResponse
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from headcount.auth.roles import Permission
+from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.schema import Scope
+from headcount.web import forms_render as fr
+from headcount.web import live
+from headcount.web.deps import ActorDep, ReadSessionDep, SettingsDep
+from headcount.web.i18n import negotiate
+from headcount.web.ratelimit import limit
+from headcount.web.routes.enumerator_pages import check_form
+from headcount.web.routes.interview_pages import (
+    _MAX_PERSONS,
+    _allowed,
+    _form_id,
+    _record_from,
+    registered_entry,
+)
+from headcount.web.security import SecuredRouter, access
+
+router = SecuredRouter(tags=["enumerator-pages"])
+_REGISTER = access(Permission.household_register)
+_LIVE_LIMIT = [Depends(limit("live_form", per_minute=240, burst=60))]
+LiveDep = Annotated[FormData, Depends(live.bounded_form)]
+
+
+def _answer(
+    request: Request,
+    page: str,
+    household_id: str,
+    posted: FormData,
+    session: ReadSessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+) -> Response:
+    check_form(request, posted)
+    entry = registered_entry(session, actor, household_id)
+    form = get_form(_form_id(session, household_id, page))
+    _allowed(form, settings)
+    allow = settings.allow_provisional_forms
+    raw = str(posted.get("persons", "1"))
+    persons = max(0, min(_MAX_PERSONS, int(raw) if raw.isdigit() else 1))
+    record, _ = _record_from(form, posted, persons, entry.household_no)
+    asked = fr.asked(record, allow_provisional=allow)
+    lang = negotiate(request)
+
+    def section(
+        scope: Scope, prefix: str, values: Mapping[str, Any], keys: Sequence[str] | None
+    ) -> live.Section:
+        was = live.posted_shown(posted, f"shown-{prefix}")
+        return live.section(form, scope, prefix, values, keys, was, lang)
+
+    found = [section("household", "h", record["items"], asked["household"] if asked else None)]
+    for n, person in enumerate(record["persons"], start=1):
+        keys = asked["persons"][n - 1] if asked else None
+        found.append(section("person", f"p{n}", person, keys))
+    for n, death in enumerate(record["deaths"], start=1):
+        keys = asked["deaths"][n - 1] if asked else None
+        found.append(section("death", f"d{n}", death, keys))
+    return JSONResponse(live.answer(found, lang))
+
+
+@router.post(
+    "/enumerator/households/{household_id}/form/live",
+    openapi_extra=_REGISTER,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def interview_live(
+    household_id: str,
+    request: Request,
+    posted: LiveDep,
+    session: ReadSessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+) -> Response:
+    return _answer(request, "form", household_id, posted, session, actor, settings)
+
+
+@router.post(
+    "/enumerator/households/{household_id}/hmtf/live",
+    openapi_extra=_REGISTER,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def hmtf_live(
+    household_id: str,
+    request: Request,
+    posted: LiveDep,
+    session: ReadSessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+) -> Response:
+    return _answer(request, "hmtf", household_id, posted, session, actor, settings)
