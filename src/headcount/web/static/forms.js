@@ -14,6 +14,9 @@
   }
 
   var DELAY = 250;
+  if (!window.fetch || !window.FormData || !window.URLSearchParams) {
+    return; // an old browser: the pages work as without the script (the save decides)
+  }
   var forms = document.querySelectorAll("form[method='post']");
   for (var i = 0; i < forms.length; i++) {
     if (forms[i].querySelector("[data-item][data-prefix]")) {
