@@ -1,9 +1,13 @@
 """Append audit entries in the caller's transaction: the entry commits or fails with the change.
 
-Each entry carries UTC time, actor, role, area, action, object, outcome, request id and IP (L1);
-sequence numbers are gapless (taken under a lock, L2); its canonical bytes are the leaf of the
-RFC 9162 Merkle tree, and both the bytes and the leaf hash are stored so a verifier can tell an
-edited column from a re-hashed forgery. Control characters in any field are encoded (L7).
+Each entry carries UTC time, actor, role, area, action, object, outcome, request id and IP (L1).
+``append`` stages the entry in ``audit_pending`` inside the caller's transaction, without a lock;
+``sequence`` (the sequencer: a background thread of the server, and every reader of the log before
+it reads) moves committed entries into ``audit_log`` under the audit lock, numbering them without
+gaps (L2). Numbering at append time instead held that lock from the append to COMMIT and
+serialised every write of the census. An entry's canonical bytes are the leaf of the RFC 9162
+Merkle tree, and both the bytes and the leaf hash are stored so a verifier can tell an edited
+column from a re-hashed forgery. Control characters in any field are encoded (L7).
 Entries never carry personal information in clear: objects are row ids, household ids, key ids,
 scopes or masked values — the callers pass nothing else.
 """
@@ -16,14 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from headcount.audit.merkle import leaf_hash
 from headcount.calendar import Clock, SystemClock
 from headcount.store.queries import audit as audit_queries
+from headcount.store.session import read_transaction, transaction
 
 FORMAT_VERSION = 1
 FIRST_SEQ = 1  # sequence numbers are 1, 2, 3 … (the Merkle leaf index is seq - 1)
+BATCH = 2000  # staged entries numbered per sequencer transaction
 FIELDS = ("actor", "role", "area", "action", "object", "outcome", "request_id", "ip", "detail")
 LIMITS = {
     "actor": 128,
@@ -62,9 +69,8 @@ class AuditEvent:
 
 @dataclass(frozen=True, slots=True)
 class Appended:
-    seq: int
     at: datetime
-    leaf_hash: bytes
+    fields: Mapping[str, str]
 
 
 def encode_field(value: object, limit: int) -> str:
@@ -114,13 +120,55 @@ def append(
     """Add one entry to the caller's transaction; if the transaction rolls back, so does this."""
     at = (clock or SystemClock()).now().astimezone(UTC)
     fields = entry_fields(actor, event)
-    seq = audit_queries.next_seq(session, first=FIRST_SEQ)
-    canonical = canonical_bytes(seq, at, fields)
-    leaf = leaf_hash(canonical)
-    audit_queries.insert_entry(
-        session, seq=seq, at=at, fields=fields, canonical=canonical, leaf_hash=leaf
-    )
-    return Appended(seq=seq, at=at, leaf_hash=leaf)
+    audit_queries.stage(session, at=at, fields=fields)
+    return Appended(at=at, fields=fields)
+
+
+def sequence(session: Session, *, limit: int = BATCH) -> int:
+    """Number up to ``limit`` committed staged entries into the log in the caller's transaction
+    (which holds the audit lock until it ends); returns how many moved."""
+    last = audit_queries.lock_and_last_seq(session)
+    rows = audit_queries.pending(session, limit)
+    if not rows:
+        return 0
+    seq = FIRST_SEQ if last is None else last + 1
+    entries = []
+    for offset, row in enumerate(rows):
+        fields = {name: getattr(row, name) for name in FIELDS}
+        canonical = canonical_bytes(seq + offset, row.at, fields)
+        entries.append(
+            {
+                "seq": seq + offset,
+                "at": row.at,
+                "canonical": canonical,
+                "leaf_hash": leaf_hash(canonical),
+                **fields,
+            }
+        )
+    audit_queries.move(session, entries, [row.id for row in rows])
+    return len(rows)
+
+
+def sequence_all(session: Session) -> int:
+    """Number every staged entry this transaction can see (readers call this before reading)."""
+    moved = 0
+    while (count := sequence(session)) == BATCH:
+        moved += count
+    return moved + count
+
+
+def flush(engine: Engine) -> int:
+    """Number every entry committed so far (each batch its own short transaction)."""
+    moved = 0
+    while True:
+        with read_transaction(engine) as peek:
+            if not audit_queries.has_pending(peek):
+                return moved
+        with transaction(engine) as session:
+            count = sequence(session)
+        moved += count
+        if count < BATCH:
+            return moved
 
 
 __all__ = [
@@ -132,4 +180,7 @@ __all__ = [
     "canonical_bytes",
     "encode_field",
     "entry_fields",
+    "flush",
+    "sequence",
+    "sequence_all",
 ]

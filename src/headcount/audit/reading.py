@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from headcount import errors
 from headcount.audit.log import Actor as AuditActor
-from headcount.audit.log import AuditEvent, append
+from headcount.audit.log import AuditEvent, append, sequence_all
 from headcount.auth.roles import Actor, Permission
 from headcount.config import Settings
 from headcount.errors import HeadcountError
@@ -88,6 +88,7 @@ def entries(
         raise HeadcountError(errors.FORBIDDEN)
     if not 1 <= limit <= MAX_PAGE:
         raise HeadcountError(errors.PAGE_SIZE_INVALID, max=MAX_PAGE)
+    sequence_all(session)  # the auditor sees everything committed before the read
     rows = audit_pages.page(session, after_seq=max(0, after_seq), limit=limit, action=action)
     items = [
         AuditEntryPublic(
@@ -119,6 +120,7 @@ def verify(session: Session, actor: Actor, who: AuditActor, settings: Settings) 
     """Check the whole log against the signed heads exported outside the database."""
     if not actor.has(Permission.audit_read):
         raise HeadcountError(errors.FORBIDDEN)
+    sequence_all(session)  # the auditor sees everything committed before the read
     verdict = heads.verify_database(session, heads.trusted_heads(settings))
     append(
         session,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from headcount.audit.log import flush
 from headcount.audit.verify import Verdict
 from headcount.commands.output import console, emit_json, err_console
 from headcount.commands.store import AsJson, DatabaseUrl, KeyFile, guarded, settings_from
@@ -49,6 +50,7 @@ def verify_command(
         engine = make_engine(settings)
         try:
             migrate.require_current(engine)
+            flush(engine)
             with transaction(engine) as session:
                 return heads.verify_database(session, trusted)
         finally:

@@ -33,7 +33,6 @@ Channel = Literal["enumerator", "self_report"]
 # Which open tasks a submission of each form answers.
 _ANSWERS = {"short": ("register", "fix", "follow_up"), "hmtf": ("register", "fix", "follow_up")}
 _ANSWERS_LONG = ("fix", "long_form")
-_RACE_LOST = (errors.VERSION_STALE, errors.HOUSEHOLD_NUMBER_TAKEN, errors.WRITE_CONFLICT)
 
 
 class SubmissionIn(BaseModel):
@@ -109,19 +108,9 @@ def submit(
         submission_uuid=submission.submission_uuid,
         replaces_version=submission.replaces_version,
     )
-    try:
-        stored = store.submit(
-            session, protector, who, submission_in, wave=calendar.wave, clock=clock
-        )
-    except HeadcountError as exc:
-        if exc.problem not in _RACE_LOST:
-            raise
-        # A concurrent request with the same UUID committed between the store's replay lookup
-        # and its version check (READ COMMITTED): look again, now the winner is visible; the
-        # retry replays it, or reports the real conflict.
-        stored = store.submit(
-            session, protector, who, submission_in, wave=calendar.wave, clock=clock
-        )
+    # The store answers a retry racing its original as a replay itself (it looks the UUID up
+    # again whenever it loses a race), so nothing here needs to retry.
+    stored = store.submit(session, protector, who, submission_in, wave=calendar.wave, clock=clock)
     if stored.created:
         now = (clock or SystemClock()).now().astimezone(UTC)
         values = {

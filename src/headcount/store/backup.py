@@ -29,7 +29,7 @@ from sqlalchemy import Column, Date, Engine, LargeBinary, Uuid
 from sqlalchemy.orm import Session
 
 from headcount import errors
-from headcount.audit.log import Actor, AuditEvent, append
+from headcount.audit.log import Actor, AuditEvent, append, flush
 from headcount.audit.verify import raise_if_bad, verify_entries
 from headcount.config import Settings
 from headcount.errors import HeadcountError
@@ -83,6 +83,7 @@ def create(engine: Engine, settings: Settings, path: Path, actor: Actor) -> Back
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     counts: dict[str, int] = {}
+    flush(engine)  # the archive's signed head covers every entry committed so far
     with engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
         Dialect.of(conn).begin_snapshot(conn)
         # Ciphertexts only, but still nobody else's business: owner-only from the first byte.

@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -227,6 +228,13 @@ class DataKeyRecord(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for statements that need none of the ORM's bookkeeping."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 class AuditEntry(Base):
     """One append-only audit record; ``canonical`` is the Merkle leaf input, ``leaf_hash`` its hash.
 
@@ -249,12 +257,38 @@ class AuditEntry(Base):
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class AuditPending(Base):
+    """An audit entry committed with its change and not yet numbered into ``audit_log``.
+
+    Writers insert here without a lock (numbering under a lock held to COMMIT serialised every
+    write); the sequencer (audit/log.py ``sequence``) moves committed entries into the log in
+    batches, numbering them without gaps. Readers of the log sequence first. The application role
+    may INSERT, SELECT and DELETE (the move), never UPDATE.
+    """
+
+    __tablename__ = "audit_pending"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    object: Mapped[str] = mapped_column(String(256))
+    outcome: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+
+
 __all__ = [
     "KEY_STATES",
     "STAFF_ROLES",
     "TABLES_IN_ORDER",
     "Assignment",
     "AuditEntry",
+    "AuditPending",
     "Base",
     "CensusArea",
     "DataKeyRecord",

@@ -77,6 +77,12 @@ def submit(
         household = queries.by_household_id(session, submission.household_id, lock=True)
         current = household.current_version if household is not None else None
         if current != submission.replaces_version:
+            # The version moved while this request waited for the household's lock. If the
+            # request that moved it carried this very UUID (a retry racing its original), it is
+            # visible now (READ COMMITTED: a new statement, a new snapshot): answer as a replay.
+            winner = queries.response_by_submission(session, submission.submission_uuid)
+            if winner is not None:
+                return _replay(session, winner, digest, submission)
             raise HeadcountError(
                 errors.VERSION_STALE,
                 household=submission.household_id,
@@ -84,18 +90,6 @@ def submit(
                 given=submission.replaces_version
                 if submission.replaces_version is not None
                 else "none",
-            )
-        if (
-            household is None
-            and area_queries.small_area(session, submission.small_area_code) is None
-        ):
-            raise HeadcountError(errors.SMALL_AREA_UNKNOWN, code=submission.small_area_code)
-        number = str(record.get("household_no") or "")[:8]
-        if household is None and queries.number_taken(session, submission.small_area_code, number):
-            raise HeadcountError(
-                errors.HOUSEHOLD_NUMBER_TAKEN,
-                small_area=submission.small_area_code,
-                household_no=number,
             )
         ref = household.id if household is not None else uuid.uuid4()
         scope = (
@@ -124,6 +118,8 @@ def submit(
             winner = queries.response_by_submission(session, submission.submission_uuid)
             if winner is not None:
                 return _replay(session, winner, digest, submission)
+            if household is None:
+                _diagnose_new(session, submission, record)
             raise HeadcountError(errors.WRITE_CONFLICT, reason=_constraint(exc)) from None
         append(
             session,
@@ -352,6 +348,21 @@ def _prepare(
                 {"id": uuid.uuid4(), "citizen_id_bidx": bidx, "scope": scope, "created_at": now}
             )
     return _Prepared(household, response, persons, identities)
+
+
+def _diagnose_new(session: Session, submission: Submission, record: dict[str, Any]) -> None:
+    """Name the constraint a new household broke. The constraints themselves (the small area's
+    foreign key, the unique 户编号 per small area) decide; asking first on every submission cost
+    two round trips on the ingest path for what is rare."""
+    if area_queries.small_area(session, submission.small_area_code) is None:
+        raise HeadcountError(errors.SMALL_AREA_UNKNOWN, code=submission.small_area_code)
+    number = str(record.get("household_no") or "")[:8]
+    if queries.number_taken(session, submission.small_area_code, number):
+        raise HeadcountError(
+            errors.HOUSEHOLD_NUMBER_TAKEN,
+            small_area=submission.small_area_code,
+            household_no=number,
+        )
 
 
 def _link_identities(session: Session, prepared: _Prepared) -> None:

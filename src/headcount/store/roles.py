@@ -67,7 +67,11 @@ def grant_app(owner: Engine, url: URL) -> None:
         conn.exec_driver_sql(
             f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{app}"'
         )
+        # Sequences back the staged audit entries' ids (audit_pending).
+        conn.exec_driver_sql(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{app}"')
         for table in AUDIT_TABLES:
             conn.exec_driver_sql(f'REVOKE UPDATE, DELETE, TRUNCATE ON "{table}" FROM "{app}"')
+        # Staged entries are moved into the log (INSERT there, DELETE here), never edited.
+        conn.exec_driver_sql(f'REVOKE UPDATE, TRUNCATE ON "audit_pending" FROM "{app}"')
         conn.exec_driver_sql(f'REVOKE UPDATE, DELETE ON "alembic_version" FROM "{app}"')
         conn.exec_driver_sql(f'REVOKE INSERT ON "alembic_version" FROM "{app}"')

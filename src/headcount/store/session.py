@@ -125,7 +125,11 @@ def _sqlite_engine(url: URL, settings: Settings) -> Engine:
 def _postgres_engine(url: URL, settings: Settings, role: Role) -> Engine:
     # The pool matches the web server's worker threads (anyio's default 40), so a burst queues in
     # the threads instead of failing on a pool timeout (a first key use takes a second one).
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=15)
+    # Twenty stay open: under steady load, overflow connections that close on return meant a new
+    # server backend (fork, authentication, SET ROLE) every few requests. No pre-ping (a round
+    # trip per checkout): a connection found dead fails its request with 503, and SQLAlchemy
+    # then discards the whole pool, so one retry reaches a fresh connection.
+    engine = create_engine(url, pool_size=20, max_overflow=20, pool_timeout=15, pool_recycle=1800)
     try:
         with engine.connect() as conn:
             values = {

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from headcount import errors
+from headcount.audit.log import sequence_all
 from headcount.auth.roles import Permission, Role
 from headcount.errors import HeadcountError
 from headcount.fieldwork import households, pre_registration, registration, tasks
@@ -246,6 +247,7 @@ def test_reading_a_household_masks_unless_full_view_and_audits_it(world: Census)
         clear = households.read(s, world.protector, full, home)
         with pytest.raises(HeadcountError) as away:
             households.read(s, world.protector, actor(Role.supervisor, "310104001001"), home)
+        sequence_all(s)
         actions = s.execute(select(AuditEntry.action)).scalars().all()
     assert masked.masked and masked.persons[0].name != head_name
     if head_id:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from headcount import errors
+from headcount.audit.log import sequence_all
 from headcount.auth.roles import Role
 from headcount.errors import HeadcountError
 from headcount.fieldwork import long_form, registration, tasks
@@ -58,6 +59,7 @@ def test_draw_is_reproducible_audited_and_creates_long_form_tasks(
         assert again.value.problem is errors.SAMPLE_EXISTS
         redrawn = long_form.draw(s, NATIONAL, DrawIn(seed=7, redraw=True))
         assert redrawn.digest == sample.digest and redrawn.sample_id != sample.sample_id
+        sequence_all(s)
         audit = s.execute(
             select(AuditEntry.action, AuditEntry.detail).where(AuditEntry.action.like("sample.%"))
         ).all()

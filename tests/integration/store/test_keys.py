@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from headcount import errors
+from headcount.audit.log import sequence_all
 from headcount.errors import HeadcountError
 from headcount.store import backup, keyops, registration
 from headcount.store.bootstrap import CLI, prepare_empty
@@ -64,6 +65,7 @@ def test_rotation_reencrypts_every_row_then_disables_the_old_key(
             fresh.decrypt(
                 response.pi_enc, table="form_responses", column="pi_enc", row_id=str(response.id)
             )
+        sequence_all(s)
         actions = s.execute(select(AuditEntry.action)).scalars().all()
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
     moved = [pid for pid in before if before[pid][1] in old_keys]
@@ -100,6 +102,7 @@ def test_shredding_a_scope_reaches_backups_taken_before(
     kept = _readable(census.engine, census.protector, KEPT)
     assert kept[0] > 0 and kept[1] == 0
     with session(census) as s:
+        sequence_all(s)
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "keys.shred")).scalar_one()
         assert entry.object == SHREDDED
         cleared = s.execute(select(Person.citizen_id_bidx).where(Person.scope == SHREDDED)).all()
@@ -139,5 +142,6 @@ def test_master_rotation_rewraps_and_everything_still_decrypts(
     fresh = Protector.open(census.settings, census.engine)
     with session(census) as s:
         assert sorted(name_of(fresh, p) for p in persons(s)) == before
+        sequence_all(s)
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "keys.rotate_master"))
         assert entry.scalar_one().outcome == "success"

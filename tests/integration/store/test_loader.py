@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from headcount import errors
+from headcount.audit.log import flush
 from headcount.errors import HeadcountError
 from headcount.store import loader, registration
 from headcount.store.bootstrap import CLI
@@ -39,6 +40,7 @@ def test_load_registers_households_with_persons_and_resumes(census: Census, tmp_
     assert _count(census, Person) == len(pop.persons) and _count(census, SmallArea) == 3
     again = loader.load(census.engine, census.protector, pop.directory)
     assert (again.households_added, again.households_skipped) == (0, 10)
+    flush(census.engine)
     with read_transaction(census.engine) as s:
         loads = s.execute(select(AuditEntry).where(AuditEntry.action == "household.load")).all()
         first = pop.households[0]

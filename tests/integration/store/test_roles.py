@@ -27,6 +27,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
         "TRUNCATE audit_log",
         "DROP TABLE audit_log",
         "UPDATE alembic_version SET version_num = 'x'",
+        "UPDATE audit_pending SET outcome = 'failure'",  # staged entries are moved, never edited
+        "TRUNCATE audit_pending",
     ],
 )
 def test_app_role_cannot_rewrite_the_audit_log(census: Census, statement: str) -> None:

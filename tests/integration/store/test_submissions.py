@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from headcount import errors
-from headcount.audit.log import Actor
+from headcount.audit.log import Actor, sequence_all
 from headcount.errors import HeadcountError
 from headcount.store import registration
 from headcount.store.models import AuditEntry, FormResponse, Household, Person, PersonIdentity
@@ -59,6 +59,7 @@ def _submit(census: Census, submission: Submission) -> registration.SubmitResult
 
 def _count(census: Census, model: Any) -> int:
     with session(census) as s:
+        sequence_all(s)
         return int(s.execute(select(func.count()).select_from(model)).scalar() or 0)
 
 
@@ -129,6 +130,7 @@ def test_edits_make_versions_and_a_stale_edit_is_refused(census: Census) -> None
     assert [p["citizen_id"] for p in latest["persons"]] == [CANARY_IDS[2], CANARY_IDS[3]]
     assert latest["version"] == 2 and latest["items"]["dwelling_type"] == 1
     with session(census) as s:
+        sequence_all(s)
         actions = [
             e.action for e in s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
         ]
@@ -225,6 +227,35 @@ def test_concurrent_identical_submissions_create_exactly_one_household(census: C
     assert {(r.household_ref, r.version) for r in results} == {(results[0].household_ref, 1)}
     assert _count(census, Household) == 1 and _count(census, FormResponse) == 1
     assert _count(census, Person) == 2
+
+
+def test_concurrent_identical_edits_replay_instead_of_reporting_a_stale_version(
+    census: Census,
+) -> None:
+    """An edit retried while its original holds the household's lock: the store looks the UUID
+    up again after the wait and answers as a replay (never E1606 to the edit's own retry)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _areas(census)
+    first = _submit(
+        census, Submission("H-0070", AREA, _record(["甲某"], [CANARY_IDS[0]]), uuid.uuid4())
+    )
+    edit = Submission(
+        "H-0070",
+        AREA,
+        _record(["甲某", "乙某"], list(CANARY_IDS[:2])),
+        uuid.uuid4(),
+        replaces_version=first.version,
+    )
+
+    def attempt(_: int) -> registration.SubmitResult:
+        return _submit(census, copy.deepcopy(edit))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(attempt, range(16)))
+    assert sum(r.created for r in results) == 1
+    assert {r.version for r in results} == {2}
+    assert _count(census, FormResponse) == 2 and _count(census, Person) == 2
 
 
 def test_a_rolled_back_first_key_is_never_used_afterwards(census: Census) -> None:

@@ -111,5 +111,5 @@ def _row_counts(census: Census) -> dict[str, int]:
         return {
             table.name: int(session.execute(select(func.count()).select_from(table)).scalar() or 0)
             for table in Base.metadata.sorted_tables
-            if table.name not in ("audit_log", "staff_sessions", "data_keys")
+            if table.name not in ("audit_log", "audit_pending", "staff_sessions", "data_keys")
         }

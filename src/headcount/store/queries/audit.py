@@ -6,34 +6,44 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
-from headcount.store.models import AuditEntry
+from headcount.store.models import AuditEntry, AuditPending, table_of
 
 
-def next_seq(session: Session, *, first: int = 1) -> int:
-    """The next sequence number, taken under the audit lock so there are no gaps (L2)."""
+def stage(session: Session, *, at: datetime, fields: dict[str, str]) -> None:
+    """Stage one entry in the caller's transaction (no lock: writers never wait for each other)."""
+    session.execute(insert(table_of(AuditPending)).values(at=at, **fields))
+
+
+def lock_and_last_seq(session: Session) -> int | None:
+    """Take the audit lock (held to COMMIT) and read the last sequence number under it (L2)."""
     Dialect.of(session).lock_audit(session)
     last = session.execute(select(func.max(AuditEntry.seq))).scalar()
-    return first if last is None else int(last) + 1
+    return None if last is None else int(last)
 
 
-def insert_entry(
-    session: Session,
-    *,
-    seq: int,
-    at: datetime,
-    fields: dict[str, str],
-    canonical: bytes,
-    leaf_hash: bytes,
-) -> None:
-    session.execute(
-        insert(AuditEntry).values(
-            seq=seq, at=at, canonical=canonical, leaf_hash=leaf_hash, **fields
-        )
-    )
+def pending(session: Session, limit: int) -> list[Row[Any]]:
+    """Committed staged entries, oldest first (call under the audit lock)."""
+    columns = AuditPending.__table__.columns
+    return list(session.execute(select(*columns).order_by(AuditPending.id).limit(limit)).all())
+
+
+def has_pending(bind: Session | Connection) -> bool:
+    return bind.execute(select(AuditPending.id).limit(1)).first() is not None
+
+
+def pending_count(bind: Session | Connection) -> int:
+    return int(bind.execute(select(func.count()).select_from(AuditPending)).scalar() or 0)
+
+
+def move(session: Session, entries: list[dict[str, Any]], staged_ids: list[int]) -> None:
+    """Insert numbered entries into the log and drop their staged rows, in one transaction."""
+    session.execute(insert(table_of(AuditEntry)), entries)
+    staged = table_of(AuditPending)
+    session.execute(delete(staged).where(staged.c.id.in_(staged_ids)))
 
 
 def size(bind: Session | Connection) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from headcount.store.models import table_of
 from headcount.store.models_fieldwork import FieldTask, HouseholdReview, RegisterEntry
 
 
@@ -93,7 +94,7 @@ def review(session: Session, household_id: str, *, lock: bool = False) -> Househ
 
 
 def add_review(session: Session, row: dict[str, Any]) -> None:
-    session.execute(insert(HouseholdReview), [row])
+    session.execute(insert(table_of(HouseholdReview)), [row])
 
 
 def set_review(session: Session, household_id: str, values: dict[str, Any]) -> None:
@@ -142,12 +143,13 @@ def task(session: Session, task_id: uuid.UUID) -> FieldTask | None:
 def close_tasks(
     session: Session, household_id: str, kinds: Sequence[str], state: str, at: datetime
 ) -> int:
+    table = table_of(FieldTask)
     result = session.execute(
-        update(FieldTask)
+        update(table)
         .where(
-            FieldTask.household_id == household_id,
-            FieldTask.kind.in_(list(kinds)),
-            FieldTask.state == "open",
+            table.c.household_id == household_id,
+            table.c.kind.in_(list(kinds)),
+            table.c.state == "open",
         )
         .values(state=state, closed_at=at)
     )

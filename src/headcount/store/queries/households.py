@@ -6,11 +6,11 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
-from headcount.store.models import FormResponse, Household, Person, PersonIdentity
+from headcount.store.models import FormResponse, Household, Person, PersonIdentity, table_of
 
 _CHUNK = 900  # below SQLite's default bound-parameter limit
 
@@ -51,10 +51,18 @@ def existing_household_ids(session: Session, household_ids: Iterable[str]) -> se
     return found
 
 
-def response_by_submission(session: Session, submission_uuid: uuid.UUID) -> FormResponse | None:
+def response_by_submission(
+    session: Session, submission_uuid: uuid.UUID
+) -> Row[uuid.UUID, int, uuid.UUID, bytes] | None:
+    """What a replay needs of an earlier submission (household, version, digest), or None."""
     return session.execute(
-        select(FormResponse).where(FormResponse.submission_uuid == submission_uuid)
-    ).scalar_one_or_none()
+        select(
+            FormResponse.household_ref,
+            FormResponse.version,
+            FormResponse.submission_uuid,
+            FormResponse.payload_digest,
+        ).where(FormResponse.submission_uuid == submission_uuid)
+    ).first()
 
 
 def response(session: Session, household_ref: uuid.UUID, version: int) -> FormResponse | None:
@@ -75,19 +83,21 @@ def versions(session: Session, household_ref: uuid.UUID) -> list[FormResponse]:
     )
 
 
+# Inserts go to the tables (Core), not through the ORM's bulk path: the rows are complete dicts
+# and nothing is loaded back, so the ORM's per-row bookkeeping is pure cost on the ingest path.
 def insert_households(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(Household), list(rows))
+        session.execute(insert(table_of(Household)), list(rows))
 
 
 def insert_responses(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(FormResponse), list(rows))
+        session.execute(insert(table_of(FormResponse)), list(rows))
 
 
 def insert_persons(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(Person), list(rows))
+        session.execute(insert(table_of(Person)), list(rows))
 
 
 def move_pointer(session: Session, household_ref: uuid.UUID, values: dict[str, Any]) -> None:
