@@ -32,7 +32,7 @@ from headcount.audit.log import AuditEvent, append
 from headcount.auth import credentials
 from headcount.auth.lockout import FailureState, LockoutPolicy, record_failure
 from headcount.auth.passwords import dummy_hash, hash_password, verify_password
-from headcount.auth.roles import Actor, Permission
+from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.errors import HeadcountError
 from headcount.fieldwork import registration
@@ -555,6 +555,23 @@ def submit(
         clock=clock,
     )
     return load(session, protector, household, clock=clock, calendar=calendar)
+
+
+# The census as a whole, acting at the close (no staff member: the server's own job).
+_CLOSE = Actor(staff_id="system", role=Role.national_office)
+_CLOSE_AUDIT = AuditActor(id="system", role="system")
+
+
+def hand_over_all(
+    session: Session,
+    protector: Protector,
+    *,
+    clock: Clock | None = None,
+    calendar: CensusCalendar = CENSUS_2020,
+) -> int:
+    """``hand_over`` for the whole census, run by the server once the window has closed (and
+    again by every enumerator's list of self-reports to confirm, for their own areas)."""
+    return hand_over(session, protector, _CLOSE, clock=clock, calendar=calendar, audit=_CLOSE_AUDIT)
 
 
 # --- the enumerator's side -------------------------------------------------------------------

@@ -21,6 +21,7 @@ from headcount.store.migrate import require_current
 from headcount.store.protector import Protector
 from headcount.store.session import make_engine
 from headcount.web import problems
+from headcount.web.jobs import background
 from headcount.web.middleware import SecurityMiddleware
 from headcount.web.ratelimit import RateLimiter
 from headcount.web.routes import (
@@ -66,8 +67,17 @@ def _lifespan(settings: Settings, engine: Engine | None, protector: Protector | 
         try:
             require_current(app.state.engine)
             app.state.protector = protector or Protector.open(settings, app.state.engine)
+            jobs = background(
+                app.state.engine, app.state.protector, app.state.clock, app.state.calendar
+            )
+            for job in jobs:
+                job.start()
             log.info("serving %s database", app.state.engine.dialect.name)
-            yield
+            try:
+                yield
+            finally:
+                for job in jobs:
+                    job.stop()
         finally:
             if own:
                 app.state.engine.dispose()

@@ -13,13 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from headcount.auth.roles import Role
-from headcount.calendar import CST, FixedClock
+from headcount.calendar import CENSUS_2020, CST, FixedClock
 from headcount.fieldwork import review
 from headcount.fieldwork.review import DecisionIn
 from headcount.questionnaire.loader import get_form
 from headcount.store.models_fieldwork import FieldTask
 from headcount.store.models_selfreport import SelfReport
 from headcount.store.session import read_transaction, transaction
+from headcount.web.jobs import self_report_close
 from tests.integration.conftest import Census
 from tests.integration.fieldwork.world import actor
 from tests.integration.helpers import raw_engine
@@ -248,6 +249,24 @@ def test_after_the_close_read_only_and_unfinished_become_tasks(census: Census) -
         (drafted, "self_report_unfinished"),
         (untouched, "self_report_unfinished"),
     ]
+
+
+def test_the_server_hands_over_unfinished_self_reports_at_the_close(census: Census) -> None:
+    """No enumerator needs to open a list: the server's close job makes the tasks once the
+    window has closed, and only then; a second round (another server) adds nothing."""
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as staff:
+        households = _setup(census, clock, staff, n=2)
+    job = self_report_close(census.engine, census.protector, clock, CENSUS_2020, interval=60)
+    assert job.round() == 0  # still open
+    clock.set(AFTER_CLOSE)
+    assert job.round() == 2
+    again = self_report_close(census.engine, census.protector, clock, CENSUS_2020, interval=60)
+    assert again.round() == 0
+    with read_transaction(census.engine) as session:
+        tasks = session.execute(select(FieldTask).where(FieldTask.kind == "register")).scalars()
+        opened = sorted(t.household_id for t in tasks if t.state == "open")
+    assert opened == sorted(households)
 
 
 def test_a_rejected_self_report_becomes_a_fix_task(census: Census) -> None:
