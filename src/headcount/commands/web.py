@@ -103,18 +103,22 @@ _UNBROKEN = {"username", "password", "account", "household", "badge"}
 
 
 def _print_demo(made: object, base: str) -> None:
+    from rich.console import Console
     from rich.table import Table
 
     from headcount.commands.output import console
     from headcount.demo import Demo
 
     assert isinstance(made, Demo)
+    # Piped or captured output (a log, a test) has no width to fit: print whole rows rather than
+    # fold them at an assumed 80 columns. A terminal keeps its own width.
+    out = console if console.is_terminal else Console(width=200, highlight=False)
     pages = Table(title="演示网址 / demo URLs")
     pages.add_column("page")
     pages.add_column("URL", overflow="fold")
     for name, url in made.urls(base).items():
         pages.add_row(name, url)
-    console.print(pages)
+    out.print(pages)
     staff = Table(title="工作人员账号 / staff logins (" + made.urls(base)["staff_sign_in"] + ")")
     # Logins are copied from here: never wrap them; the other columns fold instead.
     for column in ("role", "username", "password", "areas", "badge"):
@@ -127,12 +131,12 @@ def _print_demo(made: object, base: str) -> None:
             ",".join(login.areas) or "—",
             login.badge_no or "—",
         )
-    console.print(staff)
+    out.print(staff)
     if made.households:
         cards = Table(title="自主填报调查卡 / self-report cards")
         for column in ("household", "account", "password", "URL"):
             cards.add_column(column, overflow="fold", no_wrap=column in _UNBROKEN)
         for card in made.households:
             cards.add_row(card.household_id, card.account, card.password, base + card.path)
-        console.print(cards)
+        out.print(cards)
     console.print(f"演示数据目录 / demo folder: {made.directory} — 全部为合成数据 / all synthetic")
