@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, Table, create_engine, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -38,11 +38,13 @@ class Dialect:
 
     def insert_ignore(self, model: type[DeclarativeBase], *conflict_columns: str) -> Any:
         """INSERT … ON CONFLICT (columns) DO NOTHING, in the backend's own syntax."""
+        table = model.__table__  # Core: the ORM's bulk path costs per row and gains nothing here
+        assert isinstance(table, Table)
         if self.is_postgres:
-            return postgresql.insert(model).on_conflict_do_nothing(
+            return postgresql.insert(table).on_conflict_do_nothing(
                 index_elements=list(conflict_columns)
             )
-        return sqlite.insert(model).on_conflict_do_nothing(index_elements=list(conflict_columns))
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
     def lock_audit(self, session: Session) -> None:
         """Serialise audit appends until commit so sequence numbers have no gaps (L2).

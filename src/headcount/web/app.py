@@ -120,6 +120,10 @@ def create_app(
     app.add_middleware(SecurityMiddleware, max_body=MAX_BODY_BYTES, templates=templates)
     static = Path(str(resources.files("headcount.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
+    # Routes are matched in order, each included router's routes one by one: the busiest API
+    # (registration submissions) first. No two routers share a path, so the order decides nothing
+    # else.
+    app.include_router(enumerator.router)
     app.include_router(public.router)
     app.include_router(auth.router)
     app.include_router(office.router)
@@ -132,7 +136,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(staff_pages.router)
     app.include_router(public_pages.router)
-    app.include_router(enumerator.router)
     app.include_router(supervisor.router)
     app.include_router(progress.router)
     return app

@@ -93,11 +93,11 @@ def actor_for(
     """The account's current role, areas, extra permissions and pledge, read fresh."""
     areas: list[str] = []
     extra: set[Permission] = set()
-    for grant in access_queries.grants_of(session, staff.id):
-        if grant.kind == access_queries.AREA:
-            areas.append(grant.value)
-        elif grant.kind == access_queries.PERMISSION and grant.value in _PERMISSIONS:
-            extra.add(Permission(grant.value))
+    for kind, value in access_queries.grant_pairs(session, staff.id):
+        if kind == access_queries.AREA:
+            areas.append(value)
+        elif kind == access_queries.PERMISSION and value in _PERMISSIONS:
+            extra.add(Permission(value))
     if pledged is None:
         pledged = (
             access_queries.pledge_accepted(session, staff.id, settings.pledge_version) is not None

@@ -12,8 +12,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from headcount.store.models import FormResponse, Household, Person
+from headcount.audit.log import flush
+from headcount.audit.verify import verify_entries
+from headcount.store.models import AuditEntry, FormResponse, Household, Person
 from headcount.store.models_fieldwork import HouseholdReview
+from headcount.store.queries import audit as audit_queries
 from tests.integration.conftest import Census
 from tests.integration.fieldwork.server import Server, prepare, sign_in
 from tests.integration.fieldwork.world import record
@@ -87,6 +90,23 @@ def test_acknowledged_submissions_survive_sigkill(census: Census) -> None:
         _check_complete(census, {h: b["submission_uuid"] for h, b in bodies.items()}, bodies)
     finally:
         server.stop()
+    _check_audit(census, len(bodies))
+
+
+def _check_audit(census: Census, households: int) -> None:
+    """Every household's submission left exactly one audit entry, staged entries the kill
+    interrupted included: numbered now, the log is gapless and its Merkle tree verifies."""
+    flush(census.engine)
+    with session(census) as s:
+        submits = s.execute(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "household.submit")
+        ).scalar()
+        assert audit_queries.pending_count(s) == 0
+        verdict = verify_entries(s, [])
+    assert submits == households
+    assert verdict.ok, verdict.message("en")
 
 
 def _check_complete(

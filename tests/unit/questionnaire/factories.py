@@ -121,6 +121,8 @@ def _death(rng: random.Random, form: Form) -> dict[str, Any]:
             rng.randint(1, 10),
         )
     )
+    if (death_year, death_month) < (year, month):  # an infant cannot die before its birth
+        death_year, death_month = year, month
     died_at = death_year - year - (1 if death_month < month else 0)
     death.update(
         name="某人",

@@ -97,6 +97,19 @@ def grants_of(session: Session, staff_id: uuid.UUID) -> list[StaffGrant]:
     )
 
 
+def grant_pairs(session: Session, staff_id: uuid.UUID) -> list[tuple[str, str]]:
+    """(kind, value) of every grant: what resolving a session on each request needs, as rows
+    (building ORM objects for them was a tenth of a request's CPU)."""
+    return [
+        (kind, value)
+        for kind, value in session.execute(
+            select(StaffGrant.kind, StaffGrant.value)
+            .where(StaffGrant.staff_id == staff_id)
+            .order_by(StaffGrant.value)
+        )
+    ]
+
+
 def replace_grants(
     session: Session,
     staff_id: uuid.UUID,
