@@ -9,9 +9,11 @@ and drives the API over loopback with N concurrent httpx clients, each submittin
 households (the questionnaire tests' generator; every one passes the edits). An acknowledged
 submission (201) is committed (the request's transaction commits before the response leaves).
 
-Phases: (1) closed loop, as fast as the server answers; (2) open loop at a fixed rate (R/s,
-default 500) when phase 1 reached it. Then an in-process breakdown of one submission's work
-(JSON, validation, encryption, the database transaction). Last line ``submissions_per_s: N``.
+Phases: (1) closed loop, as fast as the server answers, with the CPU time each side spent per
+submission (server processes, the database's backends, this client); (2) open loop at a fixed
+rate (R/s, default 500), or at 80 % of phase 1's rate when it did not reach R. Then an in-process
+breakdown of one submission's work (JSON, validation, encryption, the database transaction).
+Last line ``submissions_per_s: N`` (phase 1).
 """
 
 from __future__ import annotations
@@ -63,6 +65,77 @@ def households(n: int, seed: int) -> list[dict[str, Any]]:
         record.pop("household_no", None)
         out.append(record)
     return out
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 when it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid → (parent pid, command line) of every process."""
+    found: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except (OSError, ValueError, IndexError):
+                continue
+            found[int(entry.name)] = (parent, command)
+    return found
+
+
+class CpuMeter:
+    """CPU time by side — server processes, the database's backends (and its WAL writer), this
+    client — between start() and stop(): where the time goes, less sensitive than wall time to
+    whatever else the machine runs."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    def _groups(self) -> dict[str, list[int]]:
+        procs = _processes()
+        server = {self.server_pid}
+        grew = True
+        while grew:
+            more = {pid for pid, (parent, _) in procs.items() if parent in server} - server
+            server |= more
+            grew = bool(more)
+        database = [
+            pid
+            for pid, (_, command) in procs.items()
+            if command.startswith("postgres:")
+            and (self.database in command or "walwriter" in command)
+        ]
+        return {"server": sorted(server), "database": database}
+
+    def sample(self) -> dict[str, float]:
+        groups = self._groups()
+        out = {name: sum(_cpu(pid) for pid in pids) for name, pids in groups.items()}
+        times = os.times()
+        out["client"] = times.user + times.system
+        return out
+
+    def start(self) -> None:
+        self._before = self.sample()
+
+    def report(self, count: int, elapsed: float) -> str:
+        after = self.sample()
+        used = {k: after[k] - self._before.get(k, 0.0) for k in after}
+        total = sum(used.values())
+        parts = ", ".join(f"{k} {1000 * v / max(count, 1):.2f}" for k, v in used.items())
+        return (
+            f"CPU ms per submission: {parts}; total {1000 * total / max(count, 1):.2f} "
+            f"({total / elapsed:.2f} cores busy of {os.cpu_count()})"
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -269,6 +342,9 @@ def main() -> None:
         warm = [[w.pop()] for w in work[: 4 * args.workers]]
         for first, token in zip(warm, tokens, strict=False):
             asyncio.run(closed_loop(server.base_url, [first], [token]))
+        assert server.process is not None
+        meter = CpuMeter(server.process.pid, name)
+        meter.start()
         ok, elapsed, lat, statuses = asyncio.run(closed_loop(server.base_url, work, tokens))
         rate = ok / elapsed
         print(
@@ -276,22 +352,24 @@ def main() -> None:
             f"p50 {percentile(lat, 0.5) * 1000:.1f} ms, p99 {percentile(lat, 0.99) * 1000:.1f} ms; "
             f"statuses {dict(sorted(statuses.items()))}"
         )
-        if rate >= args.rate:
-            jobs = []
-            for i in range(fixed):
-                k = i % clients
-                jobs.append((queues[k].pop(0), body(args.households + i), tokens[k]))
-            ok2, elapsed2, lat2, st2 = asyncio.run(open_loop(server.base_url, jobs, args.rate))
-            print(
-                f"fixed rate {args.rate:.0f}/s: {ok2} in {elapsed2:.2f} s; "
-                f"p50 {percentile(lat2, 0.5) * 1000:.1f} ms, "
-                f"p99 {percentile(lat2, 0.99) * 1000:.1f} ms; "
-                f"statuses {dict(sorted(st2.items()))}"
-            )
-        else:
-            print(
-                f"fixed rate {args.rate:.0f}/s: not reachable (closed loop peaked at {rate:,.0f}/s)"
-            )
+        print(meter.report(ok, elapsed))
+        # The open loop runs at the asked rate when the closed loop reached it, else at 80 % of
+        # what it reached: the latency a census sees while the server keeps up.
+        target = args.rate if rate >= args.rate else 0.8 * rate
+        jobs = []
+        for i in range(min(fixed, int(target * 8))):
+            k = i % clients
+            jobs.append((queues[k].pop(0), body(args.households + i), tokens[k]))
+        ok2, elapsed2, lat2, st2 = asyncio.run(open_loop(server.base_url, jobs, target))
+        note = (
+            "" if target == args.rate else f" (80 % of the peak; {args.rate:.0f}/s not reachable)"
+        )
+        print(
+            f"fixed rate {target:.0f}/s{note}: {ok2} in {elapsed2:.2f} s; "
+            f"p50 {percentile(lat2, 0.5) * 1000:.1f} ms, "
+            f"p99 {percentile(lat2, 0.99) * 1000:.1f} ms; "
+            f"statuses {dict(sorted(st2.items()))}"
+        )
         server.stop()
         server = None
         problems = [line for line in log.read_text().splitlines() if "unexpected" in line]
