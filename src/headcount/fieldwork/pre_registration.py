@@ -182,6 +182,9 @@ def set_mode(
     """Switch a household between enumerator interview and self-report (until 11-05)."""
     entry = _entry_in_scope(session, actor, household_id)
     now = (clock or SystemClock()).now().astimezone(UTC)
+    if household_queries.by_household_id(session, household_id) is not None:
+        # Its answers are in: a new mode would open a second way to register it.
+        raise HeadcountError(errors.MODE_AFTER_REGISTRATION, household=household_id)
     if mode == "self_report" and now >= calendar.self_report.closes:
         raise HeadcountError(
             errors.REVIEW_NOT_ALLOWED, household=household_id, status="closed", action=mode

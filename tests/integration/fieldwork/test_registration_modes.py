@@ -62,6 +62,11 @@ def test_mode_switches_and_follow_ups(census: Census) -> None:
             clock=CANVASS_DAY,
         )
     assert _open(census) == [("register", second), ("register", third)]
+    with session(census) as s, pytest.raises(HeadcountError) as registered:
+        pre_registration.set_mode(
+            s, census.protector, ENUMERATOR, first, "enumerator", clock=CANVASS_DAY
+        )
+    assert registered.value.problem is errors.MODE_AFTER_REGISTRATION
     county = actor(Role.county_office, HOME_SA[:6])
     with session(census) as s:
         with pytest.raises(HeadcountError) as early:

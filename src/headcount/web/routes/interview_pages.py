@@ -545,8 +545,8 @@ def mode_post(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Response:
-    """Switch a household between an enumerator visit and self-report (``set_mode`` decides; the
-    page also refuses a registered household). Back to the register with a confirmation, or the
+    """Switch a household between an enumerator visit and self-report (``set_mode`` decides, and
+    refuses a registered household). Back to the register with a confirmation, or the
     register with the refusal in words (404 outside the actor's small areas)."""
     check_form(request, form)
     entry = registered_entry(session, actor, household_id, Permission.pre_register)
@@ -556,8 +556,6 @@ def mode_post(
     try:
         if mode not in ("enumerator", "self_report"):
             raise HeadcountError(errors.MODE_UNKNOWN)
-        if household_queries.by_household_id(session, household_id) is not None:
-            raise HeadcountError(errors.MODE_AFTER_REGISTRATION, household=entry.household_no)
         with session.begin_nested():  # a refusal leaves nothing behind
             pre_registration.set_mode(
                 session,
