@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from headcount.privacy import masking
+
 
 class Role(StrEnum):
     national_office = "national_office"
@@ -39,8 +41,8 @@ class Permission(StrEnum):
     sample_draw = "sample.draw"
     export_request = "export.request"
     export_approve = "export.approve"
-    pi_view_area = "pi.view_area"  # ID with the county digits, for supervisors and offices
-    pi_view_full = "pi.view_full"  # unmasked values; every use is audited
+    pi_view_area = masking.VIEW_AREA  # ID with the county digits, for supervisors and offices
+    pi_view_full = masking.VIEW_FULL  # unmasked values; every use is audited
     audit_read = "audit.read"
     audit_configure = "audit.configure"
     keys_manage = "keys.manage"

@@ -16,87 +16,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from functools import cache
 from typing import Literal
 
 from headcount.identity import citizen_id
 from headcount.identity.divisions import divisions
+from headcount.identity.surnames import surname_of
 
 DataClass = Literal["citizen_id", "name", "phone", "address", "free_text"]
 DATA_CLASSES: tuple[DataClass, ...] = ("citizen_id", "name", "phone", "address", "free_text")
 HIDDEN = "****"
 
 
-class Permission(StrEnum):
-    VIEW_FULL = "pi.view_full"  # see values in clear (audited by the caller)
-    VIEW_AREA = "pi.view_area"  # supervisors: the county digits of an ID number
+# The two permission values masking depends on; auth.roles.Permission takes its values from here.
+VIEW_FULL = "pi.view_full"  # see values in clear (audited by the caller)
+VIEW_AREA = "pi.view_area"  # supervisors: the county digits of an ID number
 
 
-# 复姓 in use today (the common ones of the Hundred Family Surnames and later lists).
-COMPOUND_SURNAMES = frozenset(
-    [
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "长孙",
-        "宇文",
-        "司徒",
-        "司空",
-        "令狐",
-        "夏侯",
-        "轩辕",
-        "端木",
-        "独孤",
-        "南宫",
-        "西门",
-        "百里",
-        "呼延",
-        "澹台",
-        "公冶",
-        "宗政",
-        "濮阳",
-        "淳于",
-        "单于",
-        "太叔",
-        "申屠",
-        "仲孙",
-        "钟离",
-        "闻人",
-        "万俟",
-        "赫连",
-        "拓跋",
-        "东郭",
-        "第五",
-        "左丘",
-        "梁丘",
-        "公羊",
-        "谷梁",
-        "乐正",
-        "漆雕",
-        "壤驷",
-        "公良",
-        "巫马",
-        "亓官",
-        "司寇",
-        "颛孙",
-        "子车",
-        "羊舌",
-        "微生",
-        "段干",
-        "东门",
-        "公西",
-        "南门",
-        "呼衍",
-        "钟吕",
-    ]
-)
 _NAME_SEPARATORS = frozenset("·•・.  -")
 _LEADING_CODE = re.compile(r"^\s*(\d{12}|\d{9}|\d{6})(?!\d)\s*")
 _COUNTY_SUFFIXES = ("区", "县", "旗")
@@ -108,10 +44,10 @@ def mask(value: str | None, data_class: DataClass, *, permissions: Iterable[str]
     if not value:
         return ""
     granted = set(permissions)
-    if Permission.VIEW_FULL in granted:
+    if VIEW_FULL in granted:
         return value
     if data_class == "citizen_id":
-        style: Literal["default", "area"] = "area" if Permission.VIEW_AREA in granted else "default"
+        style: Literal["default", "area"] = "area" if VIEW_AREA in granted else "default"
         return citizen_id.mask(citizen_id.normalize(value), style)
     if data_class == "name":
         return mask_name(value)
@@ -151,7 +87,7 @@ def mask_name(name: str) -> str:
         )
     if len(text) == 1:
         return "*"
-    keep = 2 if len(text) > 2 and text[:2] in COMPOUND_SURNAMES else 1
+    keep = len(surname_of(text))  # a compound surname (欧阳) is kept whole
     return text[:keep] + "*" * (len(text) - keep)
 
 

@@ -11,7 +11,8 @@ import re
 import unicodedata
 from typing import Literal
 
-from headcount.scan import addresses, names
+from headcount.identity.surnames import surname_of
+from headcount.scan import addresses
 from headcount.scan.findings import PiiType
 from headcount.scan.numbers import ascii_digits
 
@@ -54,7 +55,7 @@ def _head_length(value: str, head: Head) -> int:
     if isinstance(head, int):
         return head
     if head == "surname":
-        return len(names.surname_of(value))
+        return len(surname_of(value))
     if head == "region":
         return addresses.region_length(value)
     if head == "area_code":

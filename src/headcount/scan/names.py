@@ -3,16 +3,15 @@
 Chinese surnames are ordinary characters (王, 于, 和, 高 …), so a name is reported only where the
 text says a name is there: after a label (姓名：, 户主, 联系人 …), in a column headed like one, or
 right before an ID number. The dictionary is 《百家姓》 with a few common modern surnames
-(data/surnames.txt).
+(identity/data/surnames.txt, shared with the display masks).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 
+from headcount.identity.surnames import surnames
 from headcount.scan.findings import Hit
 
 # Labels that introduce a person's name in running text and in table headers.
@@ -66,23 +65,9 @@ _MINORITY_AT_END = re.compile(r"[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{1,8}$")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}(?:·[\u4e00-\u9fff]{1,8})?")
 
 
-@cache
-def surnames() -> tuple[frozenset[str], frozenset[str]]:
-    """(single-character surnames, compound surnames)."""
-    text = resources.files("headcount.scan").joinpath("data", "surnames.txt").read_text("utf-8")
-    entries = [s for s in (line.strip() for line in text.splitlines()) if s and s[0] != "#"]
-    return frozenset(e for e in entries if len(e) == 1), frozenset(e for e in entries if len(e) > 1)
-
-
 def _plausible(name: str) -> bool:
     """Not a label or a common word that merely starts with a surname character."""
     return name[:2] not in _NOT_NAMES and name not in NAME_HEADERS and name[-1:] not in "人号证码"
-
-
-def surname_of(name: str) -> str:
-    """The surname of a (presumed) name: compound when the first two characters form one."""
-    _, compound = surnames()
-    return name[:2] if name[:2] in compound and len(name) > 2 else name[:1]
 
 
 def starts_with_surname(text: str) -> bool:

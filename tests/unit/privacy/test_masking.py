@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from headcount.privacy.masking import (
     DATA_CLASSES,
     HIDDEN,
+    VIEW_FULL,
     DataClass,
-    Permission,
     mask,
     mask_fields,
 )
@@ -90,7 +90,7 @@ def test_address_cut_to_county(address: str, expected: str) -> None:
 
 def test_free_text_fully_masked_and_full_view_unchanged() -> None:
     assert mask("住在张三家隔壁，电话13812345678", "free_text") == HIDDEN
-    assert mask("原文", "free_text", permissions=[Permission.VIEW_FULL]) == "原文"
+    assert mask("原文", "free_text", permissions=[VIEW_FULL]) == "原文"
     assert mask("", "name") == "" and mask(None, "phone") == ""
 
 
