@@ -8,6 +8,7 @@ acknowledgement for a change that was not committed (R1), and any exception roll
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -142,6 +143,27 @@ async def audit_actor(request: Request) -> AuditActor:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AccountContext:
+    """What the sign-in, password, second-factor and pledge handlers (pages and API) all pass
+    to ``web.accounts``: one dependency instead of the same four on every handler."""
+
+    engine: Engine
+    settings: Settings
+    clock: Clock
+    who: AuditActor
+
+
+async def account_context(request: Request) -> AccountContext:
+    return AccountContext(
+        engine=engine_of(request),
+        settings=request.app.state.settings,
+        clock=request.app.state.clock,
+        who=await audit_actor(request),
+    )
+
+
+AccountDep = Annotated[AccountContext, Depends(account_context)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 CalendarDep = Annotated[CensusCalendar, Depends(get_calendar)]

@@ -21,9 +21,7 @@ from headcount.store.queries import access as access_queries
 from headcount.store.queries import staff as staff_queries
 from headcount.web import accounts
 from headcount.web.deps import (
-    AuditActorDep,
-    ClockDep,
-    EngineDep,
+    AccountDep,
     KeysDep,
     ReadSessionDep,
     SettingsDep,
@@ -126,18 +124,15 @@ def login(
     body: LoginIn,
     request: Request,
     response: Response,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
 ) -> Any:
     opened = accounts.login(
-        engine,
+        ctx.engine,
         protector,
-        settings,
-        who,
-        clock.now(),
+        ctx.settings,
+        ctx.who,
+        ctx.clock.now(),
         username=body.username,
         password=body.password,
         totp_code=body.totp_code,
@@ -147,11 +142,12 @@ def login(
 
 @router.post("/logout", status_code=204, openapi_extra=access("authenticated"))
 def logout(
-    request: Request, engine: EngineDep, settings: SettingsDep, clock: ClockDep, who: AuditActorDep
+    request: Request,
+    ctx: AccountDep,
 ) -> Response:
-    accounts.logout(engine, who, signed_in(request), clock.now())
+    accounts.logout(ctx.engine, ctx.who, signed_in(request), ctx.clock.now())
     response = Response(status_code=204)
-    clear_cookie(response, settings)
+    clear_cookie(response, ctx.settings)
     return response
 
 
@@ -165,17 +161,14 @@ def change_password(
     body: PasswordIn,
     request: Request,
     response: Response,
-    engine: EngineDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
+    ctx: AccountDep,
 ) -> Any:
     opened = accounts.change_password(
-        engine,
-        settings,
-        who,
+        ctx.engine,
+        ctx.settings,
+        ctx.who,
         signed_in(request),
-        clock.now(),
+        ctx.clock.now(),
         current=body.current_password,
         new=body.new_password,
     )
@@ -187,12 +180,10 @@ def change_password(
 )
 def enrol_totp(
     request: Request,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    who: AuditActorDep,
 ) -> Any:
-    return accounts.enrol_totp(engine, protector, settings, who, signed_in(request))
+    return accounts.enrol_totp(ctx.engine, protector, ctx.settings, ctx.who, signed_in(request))
 
 
 @router.post(
@@ -205,14 +196,11 @@ def confirm_totp(
     body: TotpConfirmIn,
     request: Request,
     response: Response,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
 ) -> Any:
     opened = accounts.confirm_totp(
-        engine, protector, settings, who, signed_in(request), clock.now(), body.code
+        ctx.engine, protector, ctx.settings, ctx.who, signed_in(request), ctx.clock.now(), body.code
     )
     return _respond(opened, response, request, _client_of(request))
 
@@ -229,17 +217,14 @@ def accept_pledge(
     body: PledgeIn,
     request: Request,
     response: Response,
-    engine: EngineDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
+    ctx: AccountDep,
 ) -> Any:
     at, opened = accounts.accept_pledge(
-        engine, settings, who, signed_in(request), clock.now(), body.version
+        ctx.engine, ctx.settings, ctx.who, signed_in(request), ctx.clock.now(), body.version
     )
     session = _respond(opened, response, request, _client_of(request)) if opened else None
     return PledgeOut(
-        version=settings.pledge_version,
+        version=ctx.settings.pledge_version,
         text=PLEDGE_TEXT,
         accepted_at=at,
         token=session.token if session else None,

@@ -33,7 +33,7 @@ from headcount import errors
 from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
 from headcount.web import accounts
-from headcount.web.deps import AuditActorDep, ClockDep, EngineDep, KeysDep, SettingsDep
+from headcount.web.deps import AccountDep, KeysDep, SettingsDep
 from headcount.web.i18n import LANGS, negotiate, translate
 from headcount.web.ratelimit import limit
 from headcount.web.routes.auth import PLEDGE_TEXT
@@ -195,11 +195,8 @@ def sign_in_page(request: Request) -> Response:
 )
 def sign_in(
     request: Request,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
     csrf: Csrf,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -215,11 +212,11 @@ def sign_in(
         return render(request, "staff/sign_in.html", missing, status=422)
     try:
         opened = accounts.login(
-            engine,
+            ctx.engine,
             protector,
-            settings,
-            who,
-            clock.now(),
+            ctx.settings,
+            ctx.who,
+            ctx.clock.now(),
             username=username,
             password=password,
             totp_code=totp_code or None,
@@ -236,26 +233,23 @@ def sign_in(
         if "retry_after" in error.details:
             failed.headers["Retry-After"] = str(error.details["retry_after"])
         return failed
-    response = see_other(_next_step(settings.demo_second_factor_optional, opened, target))
-    set_cookie(response, opened.token, settings)
+    response = see_other(_next_step(ctx.settings.demo_second_factor_optional, opened, target))
+    set_cookie(response, opened.token, ctx.settings)
     return response
 
 
 @router.post("/sign-out", openapi_extra=access("public"))
 def sign_out(
     request: Request,
-    engine: EngineDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
+    ctx: AccountDep,
     csrf: Csrf,
 ) -> Response:
     check_csrf(request, csrf)
     signed = signed_in_or_none(request)
     if signed is not None:
-        accounts.logout(engine, who, signed, clock.now())
+        accounts.logout(ctx.engine, ctx.who, signed, ctx.clock.now())
     response = see_other("/sign-in?signed_out=1")
-    clear_cookie(response, settings)
+    clear_cookie(response, ctx.settings)
     return response
 
 
@@ -276,10 +270,7 @@ def password_page(request: Request) -> Response:
 )
 def change_password(
     request: Request,
-    engine: EngineDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
+    ctx: AccountDep,
     csrf: Csrf,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
@@ -301,11 +292,11 @@ def change_password(
         return render(request, "staff/password.html", context, status=422)
     try:
         opened = accounts.change_password(
-            engine,
-            settings,
-            who,
+            ctx.engine,
+            ctx.settings,
+            ctx.who,
             signed,
-            clock.now(),
+            ctx.clock.now(),
             current=current_password,
             new=new_password,
         )
@@ -317,8 +308,8 @@ def change_password(
             "next": target,
         }
         return render(request, "staff/password.html", context, status=error.problem.status)
-    response = see_other(_next_step(settings.demo_second_factor_optional, opened, target))
-    set_cookie(response, opened.token, settings)
+    response = see_other(_next_step(ctx.settings.demo_second_factor_optional, opened, target))
+    set_cookie(response, opened.token, ctx.settings)
     return response
 
 
@@ -342,10 +333,7 @@ def pledge_page(request: Request, settings: SettingsDep) -> Response:
 @router.post("/pledge", openapi_extra=access("public"))
 def accept_pledge(
     request: Request,
-    engine: EngineDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
+    ctx: AccountDep,
     csrf: Csrf,
     version: Annotated[str, Form(max_length=32)] = "",
     accept: Annotated[str, Form(max_length=8)] = "",
@@ -358,10 +346,12 @@ def accept_pledge(
         return see_other(_with_next("/sign-in", target))
     if accept != "yes":
         return see_other(_with_next("/pledge", target))
-    _, opened = accounts.accept_pledge(engine, settings, who, signed, clock.now(), version)
+    _, opened = accounts.accept_pledge(
+        ctx.engine, ctx.settings, ctx.who, signed, ctx.clock.now(), version
+    )
     response = see_other(target or "/staff")
     if opened is not None:  # the session was rotated: personal data opened to this account
-        set_cookie(response, opened.token, settings)
+        set_cookie(response, opened.token, ctx.settings)
     return response
 
 
@@ -379,10 +369,8 @@ def totp_page(request: Request) -> Response:
 @router.post("/totp/start", response_class=HTMLResponse, openapi_extra=access("public"))
 def totp_start(
     request: Request,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    who: AuditActorDep,
     csrf: Csrf,
     next: Next = "",
 ) -> Response:
@@ -391,7 +379,7 @@ def totp_start(
     signed = signed_in_or_none(request)
     if signed is None:
         return see_other(_with_next("/sign-in", target))
-    enrolment = accounts.enrol_totp(engine, protector, settings, who, signed)
+    enrolment = accounts.enrol_totp(ctx.engine, protector, ctx.settings, ctx.who, signed)
     context = {"enrolment": enrolment, "enrolled": False, "error": None, "next": target}
     return render(request, "staff/totp.html", context)
 
@@ -404,11 +392,8 @@ def totp_start(
 )
 def totp_confirm(
     request: Request,
-    engine: EngineDep,
+    ctx: AccountDep,
     protector: KeysDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    who: AuditActorDep,
     csrf: Csrf,
     code: Annotated[str, Form(max_length=12)] = "",
     next: Next = "",
@@ -420,7 +405,7 @@ def totp_confirm(
         return see_other(_with_next("/sign-in", target))
     try:
         opened = accounts.confirm_totp(
-            engine, protector, settings, who, signed, clock.now(), code.strip()
+            ctx.engine, protector, ctx.settings, ctx.who, signed, ctx.clock.now(), code.strip()
         )
     except HeadcountError as error:
         context = {
@@ -431,5 +416,5 @@ def totp_confirm(
         }
         return render(request, "staff/totp.html", context, status=error.problem.status)
     response = see_other(_with_next("/pledge", target) if target else "/staff")
-    set_cookie(response, opened.token, settings)
+    set_cookie(response, opened.token, ctx.settings)
     return response
