@@ -3,6 +3,12 @@ renderer, on the short form (``/form``; a household registered on the long form 
 too) or on the HK/Macau/Taiwan residents' and foreigners' form (``/hmtf``), and switch a
 household between an enumerator visit and self-report from the register page.
 
+The long-form page (``/long``) registers a household of the current long-form sample on the long
+form: it opens prefilled from the household's current version (the short form's answers carry
+over, the long-only items start empty) and submits a new version that replaces it, which closes
+the household's long-form task. A household that is not registered or not in the current sample
+is refused with E2062 (409); once on the long form, the household is changed on ``/form``.
+
 The hmtf form is provisional (its text is not verified against the official form): its page and
 its submissions answer E2100 unless the server allows provisional forms
 (``HEADCOUNT_ALLOW_PROVISIONAL_FORMS``; the demo does), and the page says it is provisional.
@@ -24,9 +30,10 @@ from starlette.responses import RedirectResponse, Response
 
 from headcount import errors
 from headcount.auth.roles import Actor, Permission
+from headcount.calendar import CensusCalendar
 from headcount.config import Settings
 from headcount.errors import HeadcountError
-from headcount.fieldwork import pre_registration, registration, self_report
+from headcount.fieldwork import long_form, pre_registration, registration, self_report
 from headcount.fieldwork.scope import require
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.loader import get_form
@@ -58,16 +65,29 @@ _HOUSEHOLD_NO = re.compile(r"^\d{3}$")
 
 def page_path(household_id: str, form_id: str) -> str:
     """The page that registers or changes a household on a form."""
-    return f"/enumerator/households/{household_id}/{'hmtf' if form_id == 'hmtf' else 'form'}"
+    return _path(household_id, "hmtf" if form_id == "hmtf" else "form")
+
+
+def _path(household_id: str, page: str) -> str:
+    """One of the interview pages of a household: ``form``, ``hmtf`` or ``long``."""
+    return f"/enumerator/households/{household_id}/{page}"
 
 
 def _form_id(session: Any, household_id: str, page: str) -> str:
-    """The form a page works on: the hmtf page the hmtf form; the interview page the form of
-    the registered version (short or long), the short form for a new registration."""
-    if page == "hmtf":
-        return "hmtf"
+    """The form a page works on: the hmtf page the hmtf form, the long-form page the long form;
+    the interview page the form of the registered version (short or long), the short form for a
+    new registration."""
+    if page in ("hmtf", "long"):
+        return page
     stored = household_queries.by_household_id(session, household_id)
     return stored.form if stored is not None and stored.form in ("short", "long") else "short"
+
+
+def require_sampled(session: Any, household_id: str, stored: Any, calendar: CensusCalendar) -> None:
+    """The long-form page is for a registered household of the current long-form sample (E2062
+    otherwise; the registration service refuses such a long form too)."""
+    if stored is None or not long_form.is_sampled(session, household_id, calendar.wave):
+        raise HeadcountError(errors.LONG_FORM_NOT_SAMPLED, household=household_id)
 
 
 def _allowed(form: Form, settings: Settings) -> None:
@@ -181,6 +201,7 @@ def _blocks(
 def _form_page(
     request: Request,
     household_id: str,
+    page: str,
     form: Form,
     record: dict[str, Any],
     *,
@@ -211,11 +232,12 @@ def _form_page(
         "forms/household.html",
         status=status,
         household_id=household_id,
-        action=page_path(household_id, form.form_id),
+        action=_path(household_id, page),
         title=translate(lang, "forms.interview_title")
         if form.form_id == "short"
         else fr.title(form, lang),
         provisional=form.provisional,
+        long_form=page == "long",
         withheld=bool(fr.withheld(form)),
         blocks=blocks,
         replaces_version=replaces_version or "",
@@ -271,17 +293,26 @@ def _show(
     actor: Actor,
     audit: Any,
     settings: Settings,
+    calendar: CensusCalendar,
 ) -> Response:
     """A new interview (a handed-over self-report starts from its answers), or a change to a
-    registered household, starting from its current version (ID numbers stay on the server)."""
+    registered household, starting from its current version (ID numbers stay on the server).
+    The long-form page starts from the current version too, on the long form."""
     entry = registered_entry(session, actor, household_id)
     form = get_form(_form_id(session, household_id, page))
     allow = settings.allow_provisional_forms
     stored_row = household_queries.by_household_id(session, household_id)
     done = request.query_params.get("version", "")
-    if stored_row is not None and page_path(household_id, stored_row.form) != request.url.path:
+    query = f"?version={done}" if done.isdigit() else ""
+    if page == "long":
+        if stored_row is not None and stored_row.form == "long":
+            # Already on the long form: it is changed on the interview page.
+            return RedirectResponse(page_path(household_id, "long") + query, 303)
+        require_sampled(session, household_id, stored_row, calendar)
+    elif stored_row is not None and page_path(household_id, stored_row.form) != _path(
+        household_id, page
+    ):
         # Registered on the other page's form: it is changed there.
-        query = f"?version={done}" if done.isdigit() else ""
         return RedirectResponse(page_path(household_id, stored_row.form) + query, 303)
     _allowed(form, settings)
     note = (
@@ -294,6 +325,7 @@ def _show(
         return _form_page(
             request,
             household_id,
+            page,
             form,
             record,
             allow_provisional=allow,
@@ -314,7 +346,9 @@ def _show(
         "deaths": list((saved or {}).get("deaths") or []),
         "confirmed": list((saved or {}).get("confirmed") or []),
     }
-    return _form_page(request, household_id, form, record, allow_provisional=allow, problem=note)
+    return _form_page(
+        request, household_id, page, form, record, allow_provisional=allow, problem=note
+    )
 
 
 def _post(
@@ -332,6 +366,9 @@ def _post(
 ) -> Response:
     check_form(request, posted)
     entry = registered_entry(session, actor, household_id)
+    if page == "long":
+        stored_row = household_queries.by_household_id(session, household_id)
+        require_sampled(session, household_id, stored_row, calendar)
     form = get_form(_form_id(session, household_id, page))
     _allowed(form, settings)
     allow = settings.allow_provisional_forms
@@ -366,6 +403,7 @@ def _post(
         return _form_page(
             request,
             household_id,
+            page,
             form,
             shown_record,
             allow_provisional=allow,
@@ -432,7 +470,7 @@ def registered_entry(
     return entry
 
 
-# --- routes: the short (and long) form and the hmtf form -------------------------------------
+# --- routes: the short (and long) form, the hmtf form and the long-form page -------------------
 
 
 @router.get(
@@ -446,8 +484,11 @@ def interview_page(
     actor: ActorDep,
     audit: AuditActorDep,
     settings: SettingsDep,
+    calendar: CalendarDep,
 ) -> Response:
-    return _show(request, "form", household_id, session, protector, actor, audit, settings)
+    return _show(
+        request, "form", household_id, session, protector, actor, audit, settings, calendar
+    )
 
 
 @router.post(
@@ -491,9 +532,12 @@ def hmtf_page(
     actor: ActorDep,
     audit: AuditActorDep,
     settings: SettingsDep,
+    calendar: CalendarDep,
 ) -> Response:
     """The HK/Macau/Taiwan residents' and foreigners' form (E2100 unless the server allows it)."""
-    return _show(request, "hmtf", household_id, session, protector, actor, audit, settings)
+    return _show(
+        request, "hmtf", household_id, session, protector, actor, audit, settings, calendar
+    )
 
 
 @router.post(
@@ -514,6 +558,56 @@ def hmtf_post(
     return _post(
         request,
         "hmtf",
+        household_id,
+        form,
+        session,
+        protector,
+        actor,
+        audit,
+        clock,
+        calendar,
+        settings,
+    )
+
+
+@router.get(
+    "/enumerator/households/{household_id}/long", openapi_extra=_REGISTER, include_in_schema=False
+)
+def long_form_page(
+    household_id: str,
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    settings: SettingsDep,
+    calendar: CalendarDep,
+) -> Response:
+    """The long form of a sampled household, prefilled from its current version (E2062 unless
+    registered and in the current sample)."""
+    return _show(
+        request, "long", household_id, session, protector, actor, audit, settings, calendar
+    )
+
+
+@router.post(
+    "/enumerator/households/{household_id}/long", openapi_extra=_REGISTER, include_in_schema=False
+)
+def long_form_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> Response:
+    return _post(
+        request,
+        "long",
         household_id,
         form,
         session,

@@ -1,13 +1,15 @@
 """Live show/hide of questions on the enumerator's interview pages (``static/forms.js``).
 
-``POST /enumerator/households/{household_id}/form/live`` (and ``…/hmtf/live``) takes the page's
+``POST /enumerator/households/{household_id}/form/live`` (and ``…/hmtf/live``; ``…/long/live``
+for the long-form page, a household of the current sample only: E2062 otherwise) takes the page's
 form exactly as the page posts it, builds the record the way the page does
 (``interview_pages._record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
 item keys that apply now, from ``forms_render.asked``: the rules the page is drawn with, never a
 second copy in JavaScript (web/live.py). It saves nothing and reads no personal data from the
-store (only the register line, for the area check: 404 outside the enumerator's small areas), so
-it writes no audit event. Same session, permission and form token as the page; rate-limited;
-bounded in size (413 E1007).
+store (only the register line, for the area check: 404 outside the enumerator's small areas, and
+for the long-form page the household's form and its sample membership), so it writes no audit
+event. Same session, permission and form token as the page; rate-limited; bounded in size (413
+E1007).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from headcount.auth.roles import Permission
+from headcount.calendar import CensusCalendar
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Scope
+from headcount.store.queries import households as household_queries
 from headcount.web import forms_render as fr
 from headcount.web import live
-from headcount.web.deps import ActorDep, ReadSessionDep, SettingsDep
+from headcount.web.deps import ActorDep, CalendarDep, ReadSessionDep, SettingsDep
 from headcount.web.i18n import negotiate
 from headcount.web.ratelimit import limit
 from headcount.web.routes.enumerator_pages import check_form
@@ -36,6 +40,7 @@ from headcount.web.routes.interview_pages import (
     _form_id,
     _record_from,
     registered_entry,
+    require_sampled,
 )
 from headcount.web.security import SecuredRouter, access
 
@@ -53,9 +58,13 @@ def _answer(
     session: ReadSessionDep,
     actor: ActorDep,
     settings: SettingsDep,
+    calendar: CensusCalendar | None = None,
 ) -> Response:
     check_form(request, posted)
     entry = registered_entry(session, actor, household_id)
+    if calendar is not None:  # the long-form page: a household of the current sample only
+        stored = household_queries.by_household_id(session, household_id)
+        require_sampled(session, household_id, stored, calendar)
     form = get_form(_form_id(session, household_id, page))
     _allowed(form, settings)
     allow = settings.allow_provisional_forms
@@ -113,3 +122,21 @@ def hmtf_live(
     settings: SettingsDep,
 ) -> Response:
     return _answer(request, "hmtf", household_id, posted, session, actor, settings)
+
+
+@router.post(
+    "/enumerator/households/{household_id}/long/live",
+    openapi_extra=_REGISTER,
+    dependencies=_LIVE_LIMIT,
+    include_in_schema=False,
+)
+def long_form_live(
+    household_id: str,
+    request: Request,
+    posted: LiveDep,
+    session: ReadSessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    calendar: CalendarDep,
+) -> Response:
+    return _answer(request, "long", household_id, posted, session, actor, settings, calendar)
