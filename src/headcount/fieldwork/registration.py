@@ -87,10 +87,15 @@ def submit(
     record["household_id"] = household_id
     form = str(record.get("form") or "")
     review = queries.review(session, household_id)
-    if review is not None and review.status == "approved" and submission.replaces_version:
-        raise HeadcountError(errors.REGISTRATION_CLOSED, household=household_id)
     if form == "long" and not long_form.is_sampled(session, household_id, calendar.wave):
         raise HeadcountError(errors.LONG_FORM_NOT_SAMPLED, household=household_id)
+    if review is not None and review.status == "approved" and submission.replaces_version:
+        # An approved household is closed, except for the long form its sample asked for: the
+        # draw comes after short-form registration, often after approval. Once answered (the
+        # task closes), the long form goes to review like any new version.
+        sampled_now = form == "long" and queries.has_open_task(session, household_id, "long_form")
+        if not sampled_now:
+            raise HeadcountError(errors.REGISTRATION_CLOSED, household=household_id)
     result = validate_household(record, allow_provisional=allow_provisional)
     if not result.accepted:
         raise HeadcountError(

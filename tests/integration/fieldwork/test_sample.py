@@ -11,9 +11,10 @@ from headcount import errors
 from headcount.audit.log import sequence_all
 from headcount.auth.roles import Role
 from headcount.errors import HeadcountError
-from headcount.fieldwork import long_form, registration, tasks
+from headcount.fieldwork import long_form, registration, review, tasks
 from headcount.fieldwork.long_form import DrawIn
 from headcount.fieldwork.registration import SubmissionIn
+from headcount.fieldwork.review import DecisionIn
 from headcount.store.models import AuditEntry
 from tests.integration.conftest import Census
 from tests.integration.fieldwork.world import (
@@ -115,3 +116,49 @@ def test_long_form_only_for_sampled_households_and_it_freezes_the_sample(
     with session(census) as s, pytest.raises(HeadcountError) as frozen:
         long_form.draw(s, NATIONAL, DrawIn(seed=4, redraw=True))
     assert frozen.value.problem is errors.SAMPLE_EXISTS
+
+
+def _approve(census: Census, household_id: str, version: int) -> None:
+    with session(census) as s:
+        for level in (actor(Role.supervisor, HOME_SA[:12]), actor(Role.county_office, "110105")):
+            review.decide(
+                s,
+                census.protector,
+                level,
+                household_id,
+                DecisionIn(action="approve", version=version),
+            )
+
+
+def test_an_approved_household_still_takes_its_long_form_once(
+    census: Census, registered: list[str]
+) -> None:
+    """The draw often comes after approval: the sampled long form is accepted (and goes to
+    review again); once it is in and approved, the household is closed as before."""
+    with session(census) as s:
+        sample = long_form.draw(s, NATIONAL, DrawIn(seed=5))
+        picked = long_form.households(s, NATIONAL, sample.sample_id, HOME_SA[:12]).items[0]
+    household = picked.household_id
+    _approve(census, household, 1)
+    enumerator = actor(Role.enumerator, household.split("-")[0])
+
+    def long_version(replaces: int) -> registration.SubmissionOut:
+        with session(census) as s:
+            return registration.submit(
+                s,
+                census.protector,
+                enumerator,
+                household,
+                SubmissionIn(
+                    submission_uuid=uuid.uuid4(),
+                    record=record(600 + replaces, form="long"),
+                    replaces_version=replaces,
+                ),
+            )
+
+    out = long_version(1)
+    assert (out.version, out.status) == (2, "submitted")
+    _approve(census, household, 2)
+    with pytest.raises(HeadcountError) as closed:
+        long_version(2)
+    assert closed.value.problem is errors.REGISTRATION_CLOSED

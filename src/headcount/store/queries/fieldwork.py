@@ -127,6 +127,19 @@ def reviews_page(
 # --- tasks ---------------------------------------------------------------------------------
 
 
+def has_open_task(session: Session, household_id: str, kind: str) -> bool:
+    found = session.execute(
+        select(FieldTask.id)
+        .where(
+            FieldTask.household_id == household_id,
+            FieldTask.kind == kind,
+            FieldTask.state == "open",
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def add_task(session: Session, row: dict[str, Any]) -> None:
     session.execute(insert(FieldTask), [row])
 
