@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from headcount import errors
+from headcount.audit.log import Actor as AuditActor
 from headcount.auth.roles import Actor, Permission
-from headcount.calendar import CensusCalendar
+from headcount.calendar import CensusCalendar, Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.fieldwork import long_form, pre_registration, registration, self_report
@@ -39,6 +43,7 @@ from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Form, Scope
 from headcount.store import registration as store_registration
+from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as field_queries
 from headcount.store.queries import households as household_queries
 from headcount.web import forms_render as fr
@@ -143,6 +148,39 @@ def _death_total(items: dict[str, Any]) -> int:
     if not isinstance(counts, dict):
         return 0
     return max(0, min(99, int(counts.get("male") or 0) + int(counts.get("female") or 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One request to an interview page and what its handlers work with."""
+
+    request: Request
+    session: Session
+    protector: Protector
+    actor: Actor
+    audit: AuditActor
+    clock: Clock
+    calendar: CensusCalendar
+    settings: Settings
+
+    def parts(self) -> tuple[Request, Session, Protector, Actor, AuditActor]:
+        return self.request, self.session, self.protector, self.actor, self.audit
+
+
+async def _visit(
+    request: Request,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+    settings: SettingsDep,
+) -> Visit:
+    return Visit(request, session, protector, actor, audit, clock, calendar, settings)
+
+
+VisitDep = Annotated[Visit, Depends(_visit)]
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -284,20 +322,12 @@ def _restore_ids(
                 person[key] = before[index][key]
 
 
-def _show(
-    request: Request,
-    page: str,
-    household_id: str,
-    session: Any,
-    protector: Any,
-    actor: Actor,
-    audit: Any,
-    settings: Settings,
-    calendar: CensusCalendar,
-) -> Response:
+def _show(visit: Visit, page: str, household_id: str) -> Response:
     """A new interview (a handed-over self-report starts from its answers), or a change to a
     registered household, starting from its current version (ID numbers stay on the server).
     The long-form page starts from the current version too, on the long form."""
+    request, session, protector, actor, audit = visit.parts()
+    settings, calendar = visit.settings, visit.calendar
     entry = registered_entry(session, actor, household_id)
     form = get_form(_form_id(session, household_id, page))
     allow = settings.allow_provisional_forms
@@ -351,19 +381,9 @@ def _show(
     )
 
 
-def _post(
-    request: Request,
-    page: str,
-    household_id: str,
-    posted: FormData,
-    session: Any,
-    protector: Any,
-    actor: Actor,
-    audit: Any,
-    clock: Any,
-    calendar: Any,
-    settings: Settings,
-) -> Response:
+def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Response:
+    request, session, protector, actor, audit = visit.parts()
+    clock, calendar, settings = visit.clock, visit.calendar, visit.settings
     check_form(request, posted)
     entry = registered_entry(session, actor, household_id)
     if page == "long":
@@ -473,151 +493,41 @@ def registered_entry(
 # --- routes: the short (and long) form, the hmtf form and the long-form page -------------------
 
 
-@router.get(
-    "/enumerator/households/{household_id}/form", openapi_extra=_REGISTER, include_in_schema=False
-)
-def interview_page(
-    household_id: str,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    settings: SettingsDep,
-    calendar: CalendarDep,
-) -> Response:
-    return _show(
-        request, "form", household_id, session, protector, actor, audit, settings, calendar
-    )
+def _route(page: str) -> str:
+    return f"/enumerator/households/{{household_id}}/{page}"
 
 
-@router.post(
-    "/enumerator/households/{household_id}/form", openapi_extra=_REGISTER, include_in_schema=False
-)
-def interview_post(
-    household_id: str,
-    request: Request,
-    form: PostedDep,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
-) -> Response:
-    return _post(
-        request,
-        "form",
-        household_id,
-        form,
-        session,
-        protector,
-        actor,
-        audit,
-        clock,
-        calendar,
-        settings,
-    )
+@router.get(_route("form"), openapi_extra=_REGISTER, include_in_schema=False)
+def interview_page(household_id: str, visit: VisitDep) -> Response:
+    return _show(visit, "form", household_id)
 
 
-@router.get(
-    "/enumerator/households/{household_id}/hmtf", openapi_extra=_REGISTER, include_in_schema=False
-)
-def hmtf_page(
-    household_id: str,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    settings: SettingsDep,
-    calendar: CalendarDep,
-) -> Response:
+@router.post(_route("form"), openapi_extra=_REGISTER, include_in_schema=False)
+def interview_post(household_id: str, form: PostedDep, visit: VisitDep) -> Response:
+    return _post(visit, "form", household_id, form)
+
+
+@router.get(_route("hmtf"), openapi_extra=_REGISTER, include_in_schema=False)
+def hmtf_page(household_id: str, visit: VisitDep) -> Response:
     """The HK/Macau/Taiwan residents' and foreigners' form (E2100 unless the server allows it)."""
-    return _show(
-        request, "hmtf", household_id, session, protector, actor, audit, settings, calendar
-    )
+    return _show(visit, "hmtf", household_id)
 
 
-@router.post(
-    "/enumerator/households/{household_id}/hmtf", openapi_extra=_REGISTER, include_in_schema=False
-)
-def hmtf_post(
-    household_id: str,
-    request: Request,
-    form: PostedDep,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
-) -> Response:
-    return _post(
-        request,
-        "hmtf",
-        household_id,
-        form,
-        session,
-        protector,
-        actor,
-        audit,
-        clock,
-        calendar,
-        settings,
-    )
+@router.post(_route("hmtf"), openapi_extra=_REGISTER, include_in_schema=False)
+def hmtf_post(household_id: str, form: PostedDep, visit: VisitDep) -> Response:
+    return _post(visit, "hmtf", household_id, form)
 
 
-@router.get(
-    "/enumerator/households/{household_id}/long", openapi_extra=_REGISTER, include_in_schema=False
-)
-def long_form_page(
-    household_id: str,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    settings: SettingsDep,
-    calendar: CalendarDep,
-) -> Response:
+@router.get(_route("long"), openapi_extra=_REGISTER, include_in_schema=False)
+def long_form_page(household_id: str, visit: VisitDep) -> Response:
     """The long form of a sampled household, prefilled from its current version (E2062 unless
     registered and in the current sample)."""
-    return _show(
-        request, "long", household_id, session, protector, actor, audit, settings, calendar
-    )
+    return _show(visit, "long", household_id)
 
 
-@router.post(
-    "/enumerator/households/{household_id}/long", openapi_extra=_REGISTER, include_in_schema=False
-)
-def long_form_post(
-    household_id: str,
-    request: Request,
-    form: PostedDep,
-    session: SessionDep,
-    protector: ProtectorDep,
-    actor: ActorDep,
-    audit: AuditActorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-    settings: SettingsDep,
-) -> Response:
-    return _post(
-        request,
-        "long",
-        household_id,
-        form,
-        session,
-        protector,
-        actor,
-        audit,
-        clock,
-        calendar,
-        settings,
-    )
+@router.post(_route("long"), openapi_extra=_REGISTER, include_in_schema=False)
+def long_form_post(household_id: str, form: PostedDep, visit: VisitDep) -> Response:
+    return _post(visit, "long", household_id, form)
 
 
 # --- the household's mode, from the register page --------------------------------------------

@@ -15,16 +15,19 @@ E1007).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from headcount.auth.roles import Permission
+from headcount.auth.roles import Actor, Permission
 from headcount.calendar import CensusCalendar
+from headcount.config import Settings
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Scope
 from headcount.store.queries import households as household_queries
@@ -50,21 +53,37 @@ _LIVE_LIMIT = [Depends(limit("live_form", per_minute=240, burst=60))]
 LiveDep = Annotated[FormData, Depends(live.bounded_form)]
 
 
-def _answer(
+@dataclass(frozen=True, slots=True)
+class Look:
+    """One live question: who asks, on which read-only transaction, under which settings."""
+
+    request: Request
+    session: Session
+    actor: Actor
+    settings: Settings
+    calendar: CensusCalendar
+
+
+async def _look(
     request: Request,
-    page: str,
-    household_id: str,
-    posted: FormData,
     session: ReadSessionDep,
     actor: ActorDep,
     settings: SettingsDep,
-    calendar: CensusCalendar | None = None,
-) -> Response:
+    calendar: CalendarDep,
+) -> Look:
+    return Look(request, session, actor, settings, calendar)
+
+
+LookDep = Annotated[Look, Depends(_look)]
+
+
+def _answer(look: Look, page: str, household_id: str, posted: FormData) -> Response:
+    request, session, actor, settings = look.request, look.session, look.actor, look.settings
     check_form(request, posted)
     entry = registered_entry(session, actor, household_id)
-    if calendar is not None:  # the long-form page: a household of the current sample only
+    if page == "long":  # the long-form page: a household of the current sample only
         stored = household_queries.by_household_id(session, household_id)
-        require_sampled(session, household_id, stored, calendar)
+        require_sampled(session, household_id, stored, look.calendar)
     form = get_form(_form_id(session, household_id, page))
     _allowed(form, settings)
     allow = settings.allow_provisional_forms
@@ -90,53 +109,35 @@ def _answer(
     return JSONResponse(live.answer(found, lang))
 
 
+def _live_route(page: str) -> str:
+    return f"/enumerator/households/{{household_id}}/{page}/live"
+
+
 @router.post(
-    "/enumerator/households/{household_id}/form/live",
+    _live_route("form"),
     openapi_extra=_REGISTER,
     dependencies=_LIVE_LIMIT,
     include_in_schema=False,
 )
-def interview_live(
-    household_id: str,
-    request: Request,
-    posted: LiveDep,
-    session: ReadSessionDep,
-    actor: ActorDep,
-    settings: SettingsDep,
-) -> Response:
-    return _answer(request, "form", household_id, posted, session, actor, settings)
+def interview_live(household_id: str, posted: LiveDep, look: LookDep) -> Response:
+    return _answer(look, "form", household_id, posted)
 
 
 @router.post(
-    "/enumerator/households/{household_id}/hmtf/live",
+    _live_route("hmtf"),
     openapi_extra=_REGISTER,
     dependencies=_LIVE_LIMIT,
     include_in_schema=False,
 )
-def hmtf_live(
-    household_id: str,
-    request: Request,
-    posted: LiveDep,
-    session: ReadSessionDep,
-    actor: ActorDep,
-    settings: SettingsDep,
-) -> Response:
-    return _answer(request, "hmtf", household_id, posted, session, actor, settings)
+def hmtf_live(household_id: str, posted: LiveDep, look: LookDep) -> Response:
+    return _answer(look, "hmtf", household_id, posted)
 
 
 @router.post(
-    "/enumerator/households/{household_id}/long/live",
+    _live_route("long"),
     openapi_extra=_REGISTER,
     dependencies=_LIVE_LIMIT,
     include_in_schema=False,
 )
-def long_form_live(
-    household_id: str,
-    request: Request,
-    posted: LiveDep,
-    session: ReadSessionDep,
-    actor: ActorDep,
-    settings: SettingsDep,
-    calendar: CalendarDep,
-) -> Response:
-    return _answer(request, "long", household_id, posted, session, actor, settings, calendar)
+def long_form_live(household_id: str, posted: LiveDep, look: LookDep) -> Response:
+    return _answer(look, "long", household_id, posted)
