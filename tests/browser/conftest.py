@@ -125,6 +125,11 @@ def shot(page: Any, name: str) -> list[Path]:
     saved: list[Path] = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
+        # Two animation frames: the page re-lays out and paints at the new width before the
+        # capture (a capture right after the resize showed blank, unpainted regions).
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         target = SCREENSHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(target), full_page=True)
         saved.append(target)
