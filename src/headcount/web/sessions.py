@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -26,7 +27,6 @@ from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
-from headcount.store.models import Staff
 from headcount.store.models_access import StaffSession
 from headcount.store.queries import access as access_queries
 from headcount.store.session import read_transaction, transaction
@@ -81,30 +81,40 @@ class SignedIn:
     expires_at: datetime
 
 
-def password_expired(staff: Staff, settings: Settings, now: datetime) -> bool:
+class PasswordDates(Protocol):
+    password_changed_at: datetime | None
+    created_at: datetime
+
+
+def password_expired(staff: PasswordDates, settings: Settings, now: datetime) -> bool:
     max_age = PROFILES[settings.password_profile].max_age_days
     changed = staff.password_changed_at or staff.created_at
     return max_age is not None and now - changed > timedelta(days=max_age)
 
 
 def actor_for(
-    session: Session, staff: Staff, settings: Settings, *, pledged: bool | None = None
+    session: Session,
+    staff_id: uuid.UUID,
+    role: str,
+    settings: Settings,
+    *,
+    pledged: bool | None = None,
 ) -> Actor:
     """The account's current role, areas, extra permissions and pledge, read fresh."""
     areas: list[str] = []
     extra: set[Permission] = set()
-    for kind, value in access_queries.grant_pairs(session, staff.id):
+    for kind, value in access_queries.grant_pairs(session, staff_id):
         if kind == access_queries.AREA:
             areas.append(value)
         elif kind == access_queries.PERMISSION and value in _PERMISSIONS:
             extra.add(Permission(value))
     if pledged is None:
         pledged = (
-            access_queries.pledge_accepted(session, staff.id, settings.pledge_version) is not None
+            access_queries.pledge_accepted(session, staff_id, settings.pledge_version) is not None
         )
     return Actor(
-        staff_id=str(staff.id),
-        role=Role(staff.role),
+        staff_id=str(staff_id),
+        role=Role(role),
         areas=tuple(sorted(areas)),
         extra=frozenset(extra),
         pledge_accepted=pledged,
@@ -194,11 +204,11 @@ class SessionResolver:
             )
             if found is None:
                 return None
-            row, staff, totp_enrolled, pledged = found
+            row = found
             ended = row.ended_at is not None
             reason = (
                 "disabled"
-                if staff.disabled
+                if row.disabled
                 else "absolute"
                 if now >= row.expires_at
                 else "idle"
@@ -208,12 +218,14 @@ class SessionResolver:
             result = None
             if not ended and reason is None:
                 result = SignedIn(
-                    actor=actor_for(session, staff, self._settings, pledged=pledged),
+                    actor=actor_for(
+                        session, row.staff_id, row.role, self._settings, pledged=bool(row.pledged)
+                    ),
                     session_id=row.id,
-                    username=staff.username,
-                    must_change_password=staff.must_change_password
-                    or password_expired(staff, self._settings, now),
-                    totp_enrolled=totp_enrolled,
+                    username=row.username,
+                    must_change_password=bool(row.must_change_password)
+                    or password_expired(row, self._settings, now),
+                    totp_enrolled=bool(row.totp_enrolled),
                     expires_at=row.expires_at,
                 )
             stale = now - row.last_seen_at >= TOUCH_AFTER
