@@ -67,7 +67,7 @@ def submit(
 
     ``allow_provisional`` enables forms whose text is not verified yet (the hmtf form, shipped
     behind a flag per forms-2020 §6); without it such a form is E1212."""
-    entry = queries.entry_by_household_id(session, household_id)
+    entry = queries.entry_and_review(session, household_id)
     require(
         actor,
         Permission.household_register,
@@ -86,10 +86,10 @@ def submit(
     record["household_no"] = entry.household_no
     record["household_id"] = household_id
     form = str(record.get("form") or "")
-    review = queries.review(session, household_id)
+    review_status: str | None = entry.status
     if form == "long" and not long_form.is_sampled(session, household_id, calendar.wave):
         raise HeadcountError(errors.LONG_FORM_NOT_SAMPLED, household=household_id)
-    if review is not None and review.status == "approved" and submission.replaces_version:
+    if review_status == "approved" and submission.replaces_version:
         # An approved household is closed, except for the long form its sample asked for: the
         # draw comes after short-form registration, often after approval. Once answered (the
         # task closes), the long form goes to review like any new version.
@@ -126,7 +126,7 @@ def submit(
             "updated_at": now,
         }
         # The household row is locked by the store now: nobody changed its review meanwhile.
-        if review is None:
+        if review_status is None:
             queries.add_review(
                 session,
                 {
@@ -140,7 +140,7 @@ def submit(
             queries.set_review(session, household_id, values)
         kinds = _ANSWERS_LONG if form == "long" else _ANSWERS.get(form, ("register", "fix"))
         queries.close_tasks(session, household_id, kinds, "done", now)
-    status = "submitted" if stored.created or review is None else review.status
+    status = "submitted" if stored.created or review_status is None else review_status
     return SubmissionOut(
         household_id=household_id,
         version=stored.version,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, false, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Row, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from headcount.store.models import table_of
@@ -32,6 +32,19 @@ def entry_by_household_id(session: Session, household_id: str) -> RegisterEntry 
     return session.execute(
         select(RegisterEntry).where(RegisterEntry.household_id == household_id)
     ).scalar_one_or_none()
+
+
+def entry_and_review(session: Session, household_id: str) -> Row[Any] | None:
+    """What registering a household checks first, in one round trip and as a plain row: its
+    register line (small area, 户编号) and its review status (None before the first version)."""
+    entries, reviews = table_of(RegisterEntry), table_of(HouseholdReview)
+    query = (
+        select(entries.c.small_area_code, entries.c.household_no, reviews.c.status)
+        .select_from(entries)
+        .outerjoin(reviews, reviews.c.household_id == entries.c.household_id)
+        .where(entries.c.household_id == household_id)
+    )
+    return cast("Row[Any] | None", session.execute(query).first())
 
 
 def numbers_in(session: Session, small_area_code: str) -> list[str]:
