@@ -557,6 +557,7 @@ def submit(
     return load(session, protector, household, clock=clock, calendar=calendar)
 
 
+HAND_OVER_BATCH = 1000  # households per statement batch at the close
 # The census as a whole, acting at the close (no staff member: the server's own job).
 _CLOSE = Actor(staff_id="system", role=Role.national_office)
 _CLOSE_AUDIT = AuditActor(id="system", role="system")
@@ -568,10 +569,13 @@ def hand_over_all(
     *,
     clock: Clock | None = None,
     calendar: CensusCalendar = CENSUS_2020,
+    limit: int = HAND_OVER_BATCH,
 ) -> int:
-    """``hand_over`` for the whole census, run by the server once the window has closed (and
-    again by every enumerator's list of self-reports to confirm, for their own areas)."""
-    return hand_over(session, protector, _CLOSE, clock=clock, calendar=calendar, audit=_CLOSE_AUDIT)
+    """One batch of ``hand_over`` for the whole census, run by the server once the window has
+    closed (each enumerator's list of self-reports to confirm does it for their own areas)."""
+    return hand_over(
+        session, protector, _CLOSE, clock=clock, calendar=calendar, audit=_CLOSE_AUDIT, limit=limit
+    )
 
 
 # --- the enumerator's side -------------------------------------------------------------------
@@ -779,6 +783,22 @@ def answers_for_interview(
     return record
 
 
+def _register_task(household_id: str, small_area_code: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "small_area_code": small_area_code,
+        "household_id": household_id,
+        "kind": "register",
+        "state": "open",
+        "reason_code": "self_report_unfinished",
+        "key_id": None,
+        "comment_enc": None,
+        "created_by": "self_report.close",
+        "created_at": now,
+        "closed_at": None,
+    }
+
+
 def hand_over(
     session: Session,
     protector: Protector,
@@ -787,38 +807,28 @@ def hand_over(
     clock: Clock | None = None,
     calendar: CensusCalendar = CENSUS_2020,
     audit: AuditActor | None = None,
+    limit: int | None = None,
 ) -> int:
     """After the close: every self-report household of the actor's areas that never submitted
-    gets an open register task; its draft answers stay for the enumerator. Idempotent."""
+    gets an open register task; its draft answers stay for the enumerator. Idempotent.
+
+    Set-based, a batch of households per three statements; with ``limit`` at most that many
+    this call (the server's close job commits batch by batch), otherwise all of them. Returns
+    how many were handed over: fewer than ``limit`` means none is left."""
     now = _now(clock)
     if now < calendar.self_report.closes:
         return 0
     handed = 0
-    for entry in queries.self_report_entries(session, prefixes(actor)):
-        row = queries.report(session, entry.household_id, lock=True)
-        if row is not None and row.state != "draft":
-            continue
-        if queries.has_task(session, entry.household_id, "register"):
-            continue
-        field_queries.add_task(
-            session,
-            {
-                "id": uuid.uuid4(),
-                "small_area_code": entry.small_area_code,
-                "household_id": entry.household_id,
-                "kind": "register",
-                "state": "open",
-                "reason_code": "self_report_unfinished",
-                "key_id": None,
-                "comment_enc": None,
-                "created_by": "self_report.close",
-                "created_at": now,
-                "closed_at": None,
-            },
-        )
-        if row is not None:
-            row.state = "handed_over"
-        handed += 1
+    while limit is None or handed < limit:
+        page = HAND_OVER_BATCH if limit is None else min(HAND_OVER_BATCH, limit - handed)
+        rows = queries.unfinished(session, prefixes(actor), page)
+        drafts = set(queries.lock_drafts(session, [h for h, _, state in rows if state == "draft"]))
+        chosen = [(h, area) for h, area, state in rows if state is None or h in drafts]
+        field_queries.add_tasks(session, [_register_task(h, area, now) for h, area in chosen])
+        queries.mark_handed_over(session, sorted(drafts))
+        handed += len(chosen)
+        if len(rows) < page:
+            break
     if handed:
         append(
             session,

@@ -21,6 +21,7 @@ def self_report_close(
     calendar: CensusCalendar,
     *,
     interval: float = CLOSE_CHECK_SECONDS,
+    batch: int = self_report.HAND_OVER_BATCH,
 ) -> Periodic:
     """At the close of the self-report window, every household that did not submit becomes an
     enumerator's register task, whether or not an enumerator looks at their list that day.
@@ -32,10 +33,17 @@ def self_report_close(
         nonlocal finished
         if finished or clock.now() < calendar.self_report.closes:
             return 0
-        with transaction(engine) as session:
-            handed = self_report.hand_over_all(session, protector, clock=clock, calendar=calendar)
+        total = 0
+        while True:  # a short transaction per batch: a national close is millions of households
+            with transaction(engine) as session:
+                handed = self_report.hand_over_all(
+                    session, protector, clock=clock, calendar=calendar, limit=batch
+                )
+            total += handed
+            if handed < batch:
+                break
         finished = True
-        return handed
+        return total
 
     return Periodic("self-report-close", close, interval=interval)
 

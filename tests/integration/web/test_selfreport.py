@@ -256,11 +256,23 @@ def test_the_server_hands_over_unfinished_self_reports_at_the_close(census: Cens
     window has closed, and only then; a second round (another server) adds nothing."""
     clock = FixedClock(BEFORE_REFERENCE)
     with client_for(app_for(census, clock)) as staff:
-        households = _setup(census, clock, staff, n=2)
-    job = self_report_close(census.engine, census.protector, clock, CENSUS_2020, interval=60)
+        households = _setup(census, clock, staff, n=3)
+        card = _card(staff, households[0])
+        home = _household_client(census, clock, card)
+        try:
+            home.put("/api/self-report/household", json={"record": _household()})  # a draft
+        finally:
+            home.__exit__(None, None, None)
+    # Two households per transaction: three households take two batches.
+    job = self_report_close(
+        census.engine, census.protector, clock, CENSUS_2020, interval=60, batch=2
+    )
     assert job.round() == 0  # still open
     clock.set(AFTER_CLOSE)
-    assert job.round() == 2
+    assert job.round() == 3
+    with read_transaction(census.engine) as session:
+        draft = session.get(SelfReport, households[0])
+        assert draft is not None and draft.state == "handed_over"
     again = self_report_close(census.engine, census.protector, clock, CENSUS_2020, interval=60)
     assert again.round() == 0
     with read_transaction(census.engine) as session:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from headcount.store.models_fieldwork import FieldTask, RegisterEntry
@@ -113,6 +113,55 @@ def self_report_entries(session: Session, prefixes: Sequence[str] | None) -> lis
             .order_by(RegisterEntry.household_id)
         ).scalars()
     )
+
+
+def unfinished(
+    session: Session, prefixes: Sequence[str] | None, limit: int
+) -> list[tuple[str, str, str | None]]:
+    """Self-report households in the areas that never submitted (no report, or a draft) and have
+    no register task yet: (household id, small area, report state or None), ordered, one page."""
+    has_register_task = (
+        select(FieldTask.id)
+        .where(FieldTask.household_id == RegisterEntry.household_id, FieldTask.kind == "register")
+        .exists()
+    )
+    rows = session.execute(
+        select(RegisterEntry.household_id, RegisterEntry.small_area_code, SelfReport.state)
+        .outerjoin(SelfReport, SelfReport.household_id == RegisterEntry.household_id)
+        .where(
+            within(RegisterEntry.small_area_code, prefixes),
+            RegisterEntry.mode == "self_report",
+            or_(SelfReport.household_id.is_(None), SelfReport.state == "draft"),
+            ~has_register_task,
+        )
+        .order_by(RegisterEntry.household_id)
+        .limit(limit)
+    ).all()
+    return [(str(h), str(a), s) for h, a, s in rows]
+
+
+def lock_drafts(session: Session, household_ids: Sequence[str]) -> list[str]:
+    """Of these households, those whose report is still a draft, locked until commit (a
+    submission racing the close either committed first, and is not a draft, or waits)."""
+    if not household_ids:
+        return []
+    return list(
+        session.execute(
+            select(SelfReport.household_id)
+            .where(SelfReport.household_id.in_(list(household_ids)), SelfReport.state == "draft")
+            .with_for_update()
+        ).scalars()
+    )
+
+
+def mark_handed_over(session: Session, household_ids: Sequence[str]) -> None:
+    if household_ids:
+        session.execute(
+            update(SelfReport)
+            .where(SelfReport.household_id.in_(list(household_ids)))
+            .values(state="handed_over")
+            .execution_options(synchronize_session=False)
+        )
 
 
 def has_task(session: Session, household_id: str, kind: str) -> bool:
