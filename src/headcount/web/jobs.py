@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 from headcount.audit.sequencer import Sequencer
 from headcount.calendar import CensusCalendar, Clock
-from headcount.fieldwork import self_report
+from headcount.fieldwork import confirmation
 from headcount.periodic import Periodic
 from headcount.store.protector import Protector
 from headcount.store.session import transaction
@@ -21,7 +21,7 @@ def self_report_close(
     calendar: CensusCalendar,
     *,
     interval: float = CLOSE_CHECK_SECONDS,
-    batch: int = self_report.HAND_OVER_BATCH,
+    batch: int = confirmation.HAND_OVER_BATCH,
 ) -> Periodic:
     """At the close of the self-report window, every household that did not submit becomes an
     enumerator's register task, whether or not an enumerator looks at their list that day.
@@ -36,7 +36,7 @@ def self_report_close(
         total = 0
         while True:  # a short transaction per batch: a national close is millions of households
             with transaction(engine) as session:
-                handed = self_report.hand_over_all(
+                handed = confirmation.hand_over_all(
                     session, protector, clock=clock, calendar=calendar, limit=batch
                 )
             total += handed

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from headcount.auth.roles import Permission
-from headcount.fieldwork import registration, self_report
+from headcount.fieldwork import confirmation, registration, self_report
 from headcount.questionnaire.schema import Scope
 from headcount.web import forms_render as fr
 from headcount.web.deps import (
@@ -177,7 +177,7 @@ def pending_page(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Response:
-    rows = self_report.pending(
+    rows = confirmation.pending(
         session, protector, actor, clock=clock, calendar=calendar, audit=audit
     )
     version = request.query_params.get("confirmed", "")
@@ -207,7 +207,7 @@ def confirm_page(
     calendar: CalendarDep,
 ) -> Response:
     check_form(request, form)
-    result = self_report.confirm(
+    result = confirmation.confirm(
         session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
     )
     return RedirectResponse(f"/enumerator/self-reports?confirmed={result.version}", 303)
@@ -215,7 +215,7 @@ def confirm_page(
 
 @router.get(
     "/api/enumerator/self-reports",
-    response_model=list[self_report.PendingOut],
+    response_model=list[confirmation.PendingOut],
     openapi_extra=_CONFIRM,
 )
 def api_pending(
@@ -226,7 +226,7 @@ def api_pending(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Any:
-    return self_report.pending(
+    return confirmation.pending(
         session, protector, actor, clock=clock, calendar=calendar, audit=audit
     )
 
@@ -245,7 +245,7 @@ def api_confirm(
     clock: ClockDep,
     calendar: CalendarDep,
 ) -> Any:
-    return self_report.confirm(
+    return confirmation.confirm(
         session, protector, actor, household_id, clock=clock, calendar=calendar, audit=audit
     )
 
@@ -293,7 +293,7 @@ def submitted_page(
     actor: ActorDep,
     audit: AuditActorDep,
 ) -> Response:
-    found = self_report.submitted(session, protector, actor, household_id, audit=audit)
+    found = confirmation.submitted(session, protector, actor, household_id, audit=audit)
     return render(
         request,
         "selfreport/confirm_detail.html",
@@ -305,7 +305,7 @@ def submitted_page(
 
 @router.get(
     "/api/enumerator/self-reports/{household_id}",
-    response_model=self_report.SubmittedOut,
+    response_model=confirmation.SubmittedOut,
     openapi_extra=_CONFIRM,
 )
 def api_submitted(
@@ -315,4 +315,4 @@ def api_submitted(
     actor: ActorDep,
     audit: AuditActorDep,
 ) -> Any:
-    return self_report.submitted(session, protector, actor, household_id, audit=audit)
+    return confirmation.submitted(session, protector, actor, household_id, audit=audit)

@@ -37,7 +37,7 @@ from headcount.auth.roles import Actor, Permission
 from headcount.calendar import CensusCalendar, Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
-from headcount.fieldwork import long_form, pre_registration, registration, self_report
+from headcount.fieldwork import confirmation, long_form, pre_registration, registration
 from headcount.fieldwork.scope import require
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.loader import get_form
@@ -365,7 +365,7 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
         )
     saved = None
     if form.form_id == "short":
-        saved = self_report.answers_for_interview(
+        saved = confirmation.answers_for_interview(
             session, protector, actor, household_id, audit=audit
         )
     record = {
