@@ -30,6 +30,7 @@ from headcount.web.routes import (
     enumerator,
     enumerator_pages,
     household,
+    household_api,
     interview_pages,
     live_forms,
     office,
@@ -130,6 +131,7 @@ def create_app(
     app.include_router(audit.router)
     # Routers register below, one line each.
     app.include_router(household.router)
+    app.include_router(household_api.router)
     app.include_router(enumerator_pages.router)
     app.include_router(interview_pages.router)
     app.include_router(live_forms.router)

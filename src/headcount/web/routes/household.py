@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -47,7 +46,7 @@ COOKIE = "headcount_household"
 COOKIE_PATH = "/self-report"
 router = SecuredRouter(tags=["self-report"])
 _PUBLIC = access("public")
-_LOGIN_LIMIT = [Depends(limit("self_report_login", per_minute=10, burst=10))]
+LOGIN_LIMIT = [Depends(limit("self_report_login", per_minute=10, burst=10))]
 _LIVE_LIMIT = [Depends(limit("live_form", per_minute=240, burst=60))]
 
 
@@ -66,7 +65,7 @@ def _token(request: Request, *, api: bool) -> str | None:
     return request.cookies.get(COOKIE)
 
 
-def _household(
+def household_of(
     request: Request, session: Any, clock: Any, *, api: bool
 ) -> self_report.HouseholdSession:
     found = self_report.resolve(session, _token(request, api=api), clock.now())
@@ -112,7 +111,7 @@ def login_page(request: Request) -> Response:
 
 
 @router.post(
-    "/self-report/login", openapi_extra=_PUBLIC, dependencies=_LOGIN_LIMIT, include_in_schema=False
+    "/self-report/login", openapi_extra=_PUBLIC, dependencies=LOGIN_LIMIT, include_in_schema=False
 )
 def login_submit(
     request: Request,
@@ -252,7 +251,7 @@ def _page(
 PageDep = Annotated[_Page, Depends(_page)]
 
 
-def _findings(record: dict[str, Any]) -> list[Finding]:
+def findings_of(record: dict[str, Any]) -> list[Finding]:
     try:
         return self_report.check(record).findings
     except HeadcountError:
@@ -328,7 +327,7 @@ def _without_unasked(record: dict[str, Any], scope: Scope, number: int | None) -
     for _ in range(4):
         moot = {
             f.item
-            for f in fr.scope_findings(_findings(record), scope, number)
+            for f in fr.scope_findings(findings_of(record), scope, number)
             if f.rule == f"{f.item}.not_asked"
         }
         if not moot:
@@ -378,7 +377,7 @@ def _page_findings(record: dict[str, Any], scope: Scope, number: int | None) -> 
     """This page's findings: checks of single answers always; consistency checks across items
     only once everyone on the roster has been answered (before that they would only say
     "not entered yet" in other words)."""
-    everything = _findings(record)
+    everything = findings_of(record)
     mine = fr.scope_findings(everything, scope, number)
     roster = record.get("persons") or []
     complete = bool(roster) and not any(f.rule.endswith(".required") for f in everything)
@@ -700,7 +699,7 @@ def review_page(page: PageDep) -> Response:
 
 def _review(page: _Page, report: self_report.ReportOut, problem: str | None) -> Response:
     findings = [
-        f for f in _findings(report.record) if f.severity == "hard" or f.blocks or f.confirmed
+        f for f in findings_of(report.record) if f.severity == "hard" or f.blocks or f.confirmed
     ]
     return page.show(
         "selfreport/review.html",
@@ -748,121 +747,3 @@ def submitted_page(page: PageDep) -> Response:
     page.require()
     report = page.load()
     return page.show("selfreport/submitted.html", report)
-
-
-# --- JSON twins ------------------------------------------------------------------------------
-
-
-class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    account: str = Field(max_length=40)
-    password: str = Field(max_length=64)
-
-
-class LoginOut(BaseModel):
-    token: str
-    household_id: str
-    expires_at: Any
-
-
-class DraftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    record: dict[str, Any]
-    declarant: str | None = Field(default=None, max_length=50)
-
-
-class SubmitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    declarant: str = Field(max_length=50)
-    pledge: bool
-    confirmed: list[str] | None = None
-
-
-class ReportWithFindings(self_report.ReportOut):
-    findings: list[dict[str, Any]]
-
-
-def _with_findings(report: self_report.ReportOut) -> ReportWithFindings:
-    found = [f.to_json() for f in _findings(report.record)]
-    return ReportWithFindings(**report.model_dump(), findings=found)
-
-
-@router.post(
-    "/api/self-report/login",
-    response_model=LoginOut,
-    openapi_extra=_PUBLIC,
-    dependencies=_LOGIN_LIMIT,
-)
-def api_login(body: LoginIn, engine: EngineDep, clock: ClockDep, who: AuditActorDep) -> Any:
-    opened = self_report.sign_in(
-        engine, who, clock.now(), account=body.account, password=body.password
-    )
-    return LoginOut(
-        token=opened.token, household_id=opened.household_id, expires_at=opened.expires_at
-    )
-
-
-@router.get("/api/self-report/household", response_model=ReportWithFindings, openapi_extra=_PUBLIC)
-def api_household(
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-) -> Any:
-    household = _household(request, session, clock, api=True)
-    return _with_findings(
-        self_report.load(session, protector, household, clock=clock, calendar=calendar)
-    )
-
-
-@router.put("/api/self-report/household", response_model=ReportWithFindings, openapi_extra=_PUBLIC)
-def api_save(
-    body: DraftIn,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-) -> Any:
-    household = _household(request, session, clock, api=True)
-    report = self_report.save(
-        session,
-        protector,
-        household,
-        body.record,
-        declarant=body.declarant,
-        clock=clock,
-        calendar=calendar,
-    )
-    return _with_findings(report)
-
-
-@router.post("/api/self-report/submit", response_model=ReportWithFindings, openapi_extra=_PUBLIC)
-def api_submit(
-    body: SubmitIn,
-    request: Request,
-    session: SessionDep,
-    protector: ProtectorDep,
-    clock: ClockDep,
-    calendar: CalendarDep,
-) -> Any:
-    household = _household(request, session, clock, api=True)
-    report = self_report.submit(
-        session,
-        protector,
-        household,
-        declarant=body.declarant,
-        pledge=body.pledge,
-        confirmed=body.confirmed,
-        clock=clock,
-        calendar=calendar,
-    )
-    return _with_findings(report)
-
-
-@router.post("/api/self-report/logout", status_code=204, openapi_extra=_PUBLIC)
-def api_logout(request: Request, session: SessionDep, clock: ClockDep) -> Response:
-    household = _household(request, session, clock, api=True)
-    self_report.sign_out(session, household, clock.now())
-    return Response(status_code=204)
