@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from headcount import __version__
@@ -42,15 +40,10 @@ from headcount.web.routes import (
     supervisor,
 )
 from headcount.web.sessions import SessionResolver
+from headcount.web.templating import templates
 
 log = logging.getLogger("headcount.web")
 MAX_BODY_BYTES = 1_000_000  # a household of 2,000 persons fits well within this
-
-
-@cache
-def templates() -> Jinja2Templates:
-    folder = Path(str(resources.files("headcount.web").joinpath("templates")))
-    return Jinja2Templates(directory=folder)
 
 
 def _lifespan(settings: Settings, engine: Engine | None, protector: Protector | None) -> object:

@@ -32,6 +32,7 @@ from headcount.questionnaire.findings import Finding
 from headcount.questionnaire.schema import Form, Item, Label, Scope
 from headcount.web import forms_render as fr
 from headcount.web.i18n import translate
+from headcount.web.templating import templates
 
 MAX_BYTES = 256_000  # a full tablet page (60 persons) posts well under this
 MAX_FIELDS = 4_000
@@ -148,8 +149,6 @@ def section(
 
 def fragment(view: fr.FieldView, lang: Lang) -> str:
     """One field as the page draws it (the same macro), for the script to insert."""
-    from headcount.web.app import templates
-
     template = templates().get_template("forms/live_field.html")
     return template.render(f=view, lang=lang, t=lambda key, **v: translate(lang, key, **v))
 

@@ -41,6 +41,7 @@ from headcount.web.deps import (
 from headcount.web.i18n import negotiate, translate
 from headcount.web.ratelimit import limit
 from headcount.web.security import SecuredRouter, access, local_path
+from headcount.web.templating import templates
 
 COOKIE = "headcount_household"
 COOKIE_PATH = "/self-report"
@@ -75,8 +76,6 @@ def household_of(
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    from headcount.web.app import templates
-
     lang = negotiate(request)
     page = templates().TemplateResponse(
         request,

@@ -18,15 +18,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from headcount import errors
@@ -39,16 +35,11 @@ from headcount.web.ratelimit import limit
 from headcount.web.routes.auth import PLEDGE_TEXT
 from headcount.web.security import SecuredRouter, access, current_actor, local_path
 from headcount.web.sessions import COOKIE, SessionResolver, SignedIn, clear_cookie, set_cookie
+from headcount.web.templating import templates
 
 router = SecuredRouter(include_in_schema=False)
 CSRF_COOKIE = "headcount_csrf"
 LANG_COOKIE = "lang"
-
-
-@cache
-def templates() -> Jinja2Templates:
-    folder = Path(str(resources.files("headcount.web").joinpath("templates")))
-    return Jinja2Templates(directory=folder)  # autoescapes .html
 
 
 def _csrf_seed(request: Request) -> str | None:
