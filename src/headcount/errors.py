@@ -130,6 +130,25 @@ BODY_TOO_LARGE = _p(
 )
 ROUTE_NOT_FOUND = _p("E1008", 404, "找不到该页面或接口", "No such page or endpoint")
 METHOD_NOT_ALLOWED = _p("E1009", 405, "不支持该请求方法", "This method is not allowed here")
+CONTROL_CHARACTER = _p(
+    "E1010",
+    422,
+    "请求的{where}中含有不允许的控制字符（如 NUL）",
+    "The request's {where} contains a control character that is not allowed (such as NUL)",
+)
+JSON_TOO_DEEP = _p(
+    "E1011",
+    422,
+    "JSON 内容嵌套超过 {limit} 层",
+    "The JSON content is nested more than {limit} levels deep",
+)
+VALUE_NOT_STORABLE = _p(
+    "E1012",
+    422,
+    "请求中的某个值无法保存（例如超出范围的数字或不允许的字符）",
+    "A value in the request cannot be stored (an out-of-range number or a character that is "
+    "not allowed, for example)",
+)
 
 # --- E11xx identity ------------------------------------------------------------------------
 ID_EMPTY = _p("E1101", 400, "公民身份号码为空", "The citizen ID number is empty")
@@ -200,6 +219,13 @@ ID_DATE_IMPLAUSIBLE = _p(
     400,
     "公民身份号码中的出生年份 {year} 不合理",
     "The birth year {year} in the citizen ID number is implausible",
+)
+ID_PROVINCE_IMPOSSIBLE = _p(
+    "E1113",
+    400,
+    "公民身份号码前两位 {province} 不是 GB/T 2260 的省级行政区划代码，号码不可能存在",
+    "The first two digits {province} of the citizen ID number are not a GB/T 2260 province "
+    "code; no such number can exist",
 )
 DIVISION_UNKNOWN = _p(
     "E1120", 404, "行政区划代码 {code} 不存在", "Division code {code} does not exist"
@@ -602,6 +628,27 @@ DATABASE_REFUSED = _p(
     "数据库拒绝了此操作：{reason}",
     "The database refused the operation: {reason}",
 )
+# Storage faults, each named (all three once surfaced as one "OperationalError").
+DATABASE_READ_ONLY = _p(
+    "E1621",
+    503,
+    "数据库文件或磁盘为只读，无法写入（{where}）；请运维人员检查存储",
+    "The database file or disk is read-only ({where}); operators must check the storage",
+)
+DISK_FULL = _p(
+    "E1622",
+    503,
+    "数据库磁盘已满（{where}）；已提交的数据不会丢失，请运维人员释放空间",
+    "The database disk is full ({where}); nothing already submitted is lost; "
+    "operators must free space",
+)
+DATABASE_LOCKED = _p(
+    "E1623",
+    503,
+    "数据库正忙（被锁定），请 {retry_after} 秒后重试；已提交的数据不会丢失",
+    "The database is busy (locked); try again in {retry_after} seconds. "
+    "Nothing already submitted is lost",
+)
 SUBMISSION_INVALID = _p(
     "E1619",
     400,
@@ -995,5 +1042,44 @@ MODE_AFTER_REGISTRATION = _p(
     "住户 {household} 已经登记，不能再更改登记方式",
     "Household {household} is already registered; its mode can no longer change",
 )
+DRAFT_MALFORMED = _p(
+    "E2103",
+    422,
+    "草稿有 {count} 处格式错误，未保存",
+    "The draft has {count} malformed field(s) and was not saved",
+)
+DRAFT_TOO_LARGE = _p(
+    "E2104",
+    422,
+    "草稿超出上限（{bound} 不超过 {limit}），未保存",
+    "The draft exceeds a bound ({bound} at most {limit}) and was not saved",
+)
 # Page navigation and live form behaviour: E2110–E2119.
 # Ingest and the audit sequencer: E2120–E2129.
+# Request hardening (host, origin, slow clients): E2130–E2139.
+HOST_NOT_ALLOWED = _p(
+    "E2130",
+    400,
+    "请求所指的主机名不属于本系统",
+    "The request names a host this service does not serve",
+)
+CROSS_SITE_REFUSED = _p(
+    "E2131",
+    403,
+    "拒绝来自其他网站的提交；请从本系统的页面操作",
+    "A submission from another site was refused; use this service's own pages",
+)
+REQUEST_TIMEOUT = _p(
+    "E2132",
+    408,
+    "请求内容在 {seconds} 秒内未传完，已中止；请检查网络后重试",
+    "The request did not arrive within {seconds} seconds and was dropped; "
+    "check the connection and try again",
+)
+PUBLIC_URL_REQUIRED = _p(
+    "E2133",
+    500,
+    "生产模式必须配置对外网址（HEADCOUNT_PUBLIC_URL），自主填报卡片上的链接只能来自配置",
+    "Production mode needs the public URL (HEADCOUNT_PUBLIC_URL): links printed on "
+    "self-report cards come only from configuration",
+)

@@ -3,9 +3,10 @@
 Layout: 6-digit address code (county of hukou when the number was issued), 8-digit birth date,
 3-digit sequence (odd = male), ISO 7064 MOD 11-2 check character (0-9 or X).
 
-Structural faults (characters, length, check character, impossible date) are *hard*: the number is
-wrong. Consistency findings (born after the census reference time, an address code unknown or not in
-use at birth) are *soft*: they flag the record for 比对复查 and never block a respondent.
+Structural faults (characters, length, check character, impossible date, a province code that no
+GB/T 2260 revision ever had) are *hard*: the number is wrong. Consistency findings (born after the
+census reference time, an address code unknown inside a real province or not in use at birth) are
+*soft*: they flag the record for 比对复查 and never block a respondent.
 """
 
 from __future__ import annotations
@@ -148,8 +149,12 @@ def check(raw: str, *, reference: date = REFERENCE_DATE, allow_legacy: bool = Fa
 
     address = text[:6]
     table = divisions()
-    division = table.get(address)
-    if division is None or division.level == "township":
+    real_province = table.is_province(address)
+    division = table.get(address) if real_province else None
+    if not real_province:
+        # No revision of GB/T 2260 ever had this province: no record check can make it real.
+        issues.append(IdIssue(errors.ID_PROVINCE_IMPOSSIBLE, "hard", {"province": address[:2]}))
+    elif division is None or division.level == "township":
         issues.append(IdIssue(errors.ID_ADDRESS_UNKNOWN, "soft", {"address_code": address}))
     elif born is not None and not division.in_use_between(born.year, reference.year):
         issues.append(IdIssue(errors.ID_ADDRESS_OUT_OF_WINDOW, "soft", {"address_code": address}))

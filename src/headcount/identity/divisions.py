@@ -72,6 +72,11 @@ class DivisionTable:
         for code, name in _HMT.items():
             if code not in self._by_code:
                 self._by_code[code] = Division(code, name, "province", None, 2018, None)
+        # Every province of every revision since 1980 (abolished ones stay in _by_code), with the
+        # HK/Macau/Taiwan permit codes: the only first two digits an address code can have.
+        self._provinces = frozenset(
+            d.code[:2] for d in self._by_code.values() if d.level == "province"
+        )
 
     def _load_history(self) -> None:
         for row in _rows("gb2260-history.csv"):
@@ -150,6 +155,16 @@ class DivisionTable:
         if found is None:
             raise HeadcountError(DIVISION_UNKNOWN, code=code)
         return found
+
+    def province_codes(self) -> frozenset[str]:
+        """The two-digit province codes of GB/T 2260 since 1980, historical ones included (46 海南
+        from 1988, 50 重庆 from 1997, 71 台湾), plus 81/82/83 of the HK/Macau/Taiwan permits."""
+        return self._provinces
+
+    def is_province(self, code: str) -> bool:
+        """True when the first two digits of ``code`` are a province code of any GB/T 2260
+        revision: an address code starting otherwise (00, 10, 20, 72, 99 …) cannot exist."""
+        return code[:2] in self._provinces
 
     def path(self, code: str) -> list[Division]:
         """Province, prefecture, county (and township) above and including ``code``."""

@@ -272,7 +272,15 @@ def _id_checks(form: Form, scope: Scope, item: Item, value: r.Name) -> list[Chec
         ("check_character", "hard", None, call("id_check_ok")),
         ("date", "hard", None, call("id_date_ok")),
         ("born_after_reference", "soft", None, r.Binary("<", born_ym, r.Name("ref_ym"))),
-        ("address", "soft", None, call("id_area_known")),
+        ("province", "hard", None, call("id_province_ok")),
+        # An unknown county of a real province is for record checking; the province edit above
+        # already reports an impossible one.
+        (
+            "address",
+            "soft",
+            r.conj(r.is_present(value), call("id_province_ok")),
+            call("id_area_known"),
+        ),
     ]
     link = item.consistent_with
     if link is not None and link.sex:

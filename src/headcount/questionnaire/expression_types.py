@@ -31,6 +31,7 @@ _SIGNATURES: dict[str, tuple[tuple[Type, ...], Type | Literal["same"]]] = {
     "id_birth_month": (("str",), "num"),
     "id_sex": (("str",), "num"),
     "id_area_known": (("str",), "bool"),
+    "id_province_ok": (("str",), "bool"),
     "count_persons": (("bool",), "num"),
     "count_deaths": (("bool",), "num"),
     "sum_persons": (("num",), "num"),

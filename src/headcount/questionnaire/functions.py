@@ -66,6 +66,12 @@ def id_address_codes() -> frozenset[str]:
     return frozenset(counties | upper)
 
 
+@cache
+def id_province_codes() -> frozenset[str]:
+    """The two-digit province codes an address code may start with (``identity.divisions``)."""
+    return divisions().province_codes()
+
+
 # --- Python side -----------------------------------------------------------------------------
 
 
@@ -139,6 +145,12 @@ def _py_id_area_known(x: Any) -> Any:
     if x is None or not _py_id_structured(x):
         return None
     return x[:6] in id_address_codes()
+
+
+def _py_id_province_ok(x: Any) -> Any:
+    if x is None or not _py_id_structured(x):
+        return None
+    return x[:2] in id_province_codes()
 
 
 # --- Polars side -----------------------------------------------------------------------------
@@ -252,6 +264,11 @@ def _pl_id_area_known(x: pl.Expr, h: Helpers) -> pl.Expr:
     return pl.when(h["structured"]).then((h["first17"] // 100_000_000_000).is_in(codes))
 
 
+def _pl_id_province_ok(x: pl.Expr, h: Helpers) -> pl.Expr:
+    codes = sorted(int(c) for c in id_province_codes())
+    return pl.when(h["structured"]).then((h["first17"] // 1_000_000_000_000_000).is_in(codes))
+
+
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
@@ -268,6 +285,7 @@ FUNCTIONS: dict[str, Function] = {
         Function("id_birth_month", 1, _py_id_birth_month, _pl_id_birth_month, True),
         Function("id_sex", 1, _py_id_sex, _pl_id_sex, True),
         Function("id_area_known", 1, _py_id_area_known, _pl_id_area_known, True),
+        Function("id_province_ok", 1, _py_id_province_ok, _pl_id_province_ok, True),
     )
 }
 

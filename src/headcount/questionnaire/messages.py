@@ -44,6 +44,10 @@ _GENERATED: dict[str, tuple[str, str]] = {
         "出生日期晚于普查标准时点",
         "the birth date is after the census reference time",
     ),
+    "province": (
+        "前两位不是省级行政区划代码，号码不可能存在",
+        "the first two digits are not a province code; no such number can exist",
+    ),
     "address": (
         "地址码不在行政区划代码表中，需比对复查",
         "the address code is not in the division table; flagged for record check",

@@ -131,11 +131,63 @@ def test_code_created_after_birth_year_is_not_rejected() -> None:
     assert check(first17 + check_char(first17)).clean
 
 
-def test_unknown_address_is_a_soft_flag_never_an_exception() -> None:
-    first17 = "99999919800101001"
-    result = check(first17 + check_char(first17))
+def _synthetic(address: str, birth: str = "19800101", sequence: str = "001") -> str:
+    first17 = address + birth + sequence
+    return first17 + check_char(first17)
+
+
+@pytest.mark.parametrize("address", ["119999", "360499", "440399", "469999", "500399"])
+def test_unknown_county_of_a_real_province_is_a_soft_flag(address: str) -> None:
+    result = check(_synthetic(address))
     assert result.valid
     assert [i.code for i in result.issues] == ["E1107"]
+    assert result.issues[0].severity == "soft"
+
+
+@pytest.mark.parametrize(
+    "address", ["000000", "001011", "999999", "990101", "100101", "200101", "720101", "840101"]
+)
+def test_impossible_province_is_a_hard_fault(address: str) -> None:
+    number = _synthetic(address)
+    assert check_char(number[:17]) == number[17]  # only the province is wrong
+    result = check(number)
+    assert not result.valid
+    assert [(i.code, i.severity) for i in result.issues] == [("E1113", "hard")]
+    assert result.first is not None and result.first.code == "E1113"
+    assert result.region is None
+    assert address[:2] in result.first.message("en") and result.first.message("zh")
+    assert number not in result.first.message("zh") + result.first.message("en")
+    assert result.to_json()["code"] == "E1113" and result.to_json()["valid"] is False
+
+
+def test_impossible_province_is_refused_on_the_legacy_path_too() -> None:
+    result = check("990101800101001", allow_legacy=True)
+    assert result.legacy_upgraded
+    assert [i.code for i in result.issues] == ["E1113"]
+
+
+@pytest.mark.parametrize(
+    ("number", "province"),
+    [
+        (_synthetic("460100", "19700101"), "海南省"),  # 46 exists only since 1988
+        (_synthetic("500101", "19600101"), "重庆市"),  # 50 only since 1997 (split from 51)
+        (_synthetic("510221", "19600101"), "四川省"),  # a Sichuan code moved to Chongqing in 1997
+        (_synthetic("110103", "19650101"), "北京市"),  # 崇文区, abolished 2010
+        (_synthetic("710000"), "台湾省"),
+    ],
+)
+def test_historical_provinces_are_real_provinces(number: str, province: str) -> None:
+    result = check(number)
+    assert result.valid
+    assert "E1113" not in [i.code for i in result.issues]
+    assert result.region is not None and result.region.startswith(province)
+
+
+def test_legacy_numbers_with_historical_codes_keep_working() -> None:
+    # 15-digit numbers of an abolished county (110103 崇文区) and of old Sichuan (5102xx).
+    for legacy in ("110103650101001", "510221600101002"):
+        result = check(legacy, allow_legacy=True)
+        assert result.valid and result.legacy_upgraded and result.region is not None
 
 
 @pytest.mark.parametrize("code", ["810000", "820000", "830000"])

@@ -54,3 +54,15 @@ def test_current_counties_per_province() -> None:
     beijing = divisions().counties("11")
     assert {d.code for d in beijing} >= {"110101", "110102", "110105"}
     assert "110103" not in {d.code for d in beijing}
+
+
+def test_province_codes_are_those_of_every_gb2260_revision() -> None:
+    table = divisions()
+    # 46 海南 (1988) and 50 重庆 (1997) came later, 71 台湾 is listed, 81/82/83 are permit codes.
+    mainland = (11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45)
+    mainland += (46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65)
+    assert table.province_codes() == {str(p) for p in (*mainland, 71, 81, 82, 83)}
+    assert table.is_province("110103")  # an abolished county of a real province
+    assert table.is_province("46")
+    for impossible in ("000000", "10", "20", "72", "84", "99", "9", ""):
+        assert not table.is_province(impossible)

@@ -209,6 +209,8 @@ def _mutations(rng: random.Random, form: Form, hh: dict[str, Any]) -> None:
                 cid[:10] + "13" + cid[12:],
                 cid[:-1] + ("0" if cid[-1] != "0" else "1"),
                 "999999" + cid[6:],
+                "990101" + cid[6:17] + check_char("990101" + cid[6:17]),  # impossible province
+                "119999" + cid[6:17] + check_char("119999" + cid[6:17]),  # unknown county
                 "",
             )
         )

@@ -79,6 +79,8 @@ def test_every_short_form_edit_kind_is_exercised() -> None:
         "citizen_id.length",
         "citizen_id.check_character",
         "citizen_id.date",
+        "citizen_id.province",
+        "citizen_id.address",
         "citizen_id.sex",
         "birth_year_month.month",
         "education.not_asked",

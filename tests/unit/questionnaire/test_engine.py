@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from headcount.errors import HeadcountError
+from headcount.identity.citizen_id import check_char
 from headcount.questionnaire.engine import validate_household
 
 HEAD = {
@@ -201,13 +202,39 @@ def test_death_form_edits_and_confirmation_by_death_number() -> None:
         ("360426199101010072", "citizen_id.check_character"),
         ("36042619910230007X", "citizen_id.date"),
         ("110101202311012176", "citizen_id.born_after_reference"),
-        ("99999919910101007X", "citizen_id.address"),
+        ("999999199101010072", "citizen_id.province"),  # right check character
+        ("000000199101010074", "citizen_id.province"),
+        ("119999199101010079", "citizen_id.address"),  # Beijing exists, 119999 does not
     ],
 )
 def test_bad_citizen_ids_are_coded_findings(citizen_id: str, rule: str) -> None:
     data = household()
     data["persons"][0]["citizen_id"] = citizen_id
     assert (rule, 1) in rules(validate_household(data))
+
+
+@pytest.mark.parametrize("address", ["000000", "990101", "999999", "100101", "720101"])
+def test_an_impossible_province_blocks_even_when_confirmed(address: str) -> None:
+    first17 = address + "19910101007"
+    data = household()
+    data["persons"][0]["citizen_id"] = first17 + check_char(first17)
+    data["confirmed"] = ["citizen_id.missing@3", "citizen_id.province@1", "citizen_id.address@1"]
+    result = validate_household(data)
+    found = {(f.rule, f.severity) for f in result.findings if f.person_no == 1}
+    assert found == {("citizen_id.province", "hard")}  # no second, soft address flag
+    assert not result.accepted
+
+
+def test_an_unknown_county_of_a_real_province_is_a_confirmable_soft_flag() -> None:
+    first17 = "11999919910101007"
+    data = household()
+    data["persons"][0]["citizen_id"] = first17 + check_char(first17)
+    result = validate_household(data)
+    found = {(f.rule, f.severity) for f in result.findings if f.person_no == 1}
+    assert found == {("citizen_id.address", "soft")}
+    assert not result.accepted and not result.hard
+    data["confirmed"] = ["citizen_id.missing@3", "citizen_id.address@1"]
+    assert validate_household(data).accepted
 
 
 def test_id_input_is_normalised() -> None:

@@ -35,6 +35,10 @@ IDS = [
     "36042619910101007x",  # lowercase (normalised input never has it)
     "ABCDEFGHIJKLMNOPQR",
     "99999919910101007X",  # unknown area code
+    "999999199101010072",  # impossible province 99, right check character
+    "000000199101010074",  # impossible province 00
+    "119999199101010079",  # unknown county of a real province
+    "46010019700101001X",  # 46 海南, a province only since 1988
     "810000198001010017",  # Hong Kong permit area code
     "",
     None,
@@ -66,6 +70,7 @@ def _polars(name: str, values: list[Any], dtype: pl.DataType) -> list[Any]:
         "id_birth_month",
         "id_sex",
         "id_area_known",
+        "id_province_ok",
         "length",
     ],
 )
@@ -91,6 +96,12 @@ def test_id_functions_known_answers() -> None:
     ) == (1991, 1)
     assert py["id_area_known"]("99999919910101007X") is False
     assert py["id_area_known"]("810000198001010017") is True
+    assert py["id_province_ok"]("999999199101010072") is False
+    assert py["id_province_ok"]("000000199101010074") is False
+    assert py["id_province_ok"]("119999199101010079") is True
+    assert py["id_area_known"]("119999199101010079") is False
+    assert py["id_province_ok"]("830000198001010018") is True
+    assert py["id_province_ok"]("99999919910101007") is None  # length is its own edit
     assert py["id_chars_ok"]("3604261991X101007X") is False
 
 
@@ -127,7 +138,7 @@ def _valid_ids() -> st.SearchStrategy[str]:
 
     return st.builds(
         build,
-        st.sampled_from(["110101", "360426", "999999", "810000"]),
+        st.sampled_from(["110101", "360426", "999999", "119999", "000101", "810000"]),
         st.integers(1850, 2030),
         st.integers(0, 13),
         st.integers(0, 32),
@@ -145,10 +156,18 @@ def test_id_edits_agree_with_the_identity_module(number: str) -> None:
         or py["id_chars_ok"](number) is False
         or py["id_check_ok"](number) is False
         or py["id_date_ok"](number) is False
+        or py["id_province_ok"](number) is False
     )
     assert hard == (not citizen_id.check(number, allow_legacy=False).valid)
     polars = {
         name: _polars(name, [number], pl.String())[0]
-        for name in ("id_chars_ok", "id_check_ok", "id_date_ok", "id_birth_year", "id_sex")
+        for name in (
+            "id_chars_ok",
+            "id_check_ok",
+            "id_date_ok",
+            "id_province_ok",
+            "id_birth_year",
+            "id_sex",
+        )
     }
     assert polars == {name: py[name](number) for name in polars}
