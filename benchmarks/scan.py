@@ -1,7 +1,12 @@
 """PII scanner benchmark: precision/recall per type and throughput on the labelled synthetic corpus,
 side by side with Microsoft Presidio when it is installed (``pip install -e .[bench]``).
 
-    python benchmarks/scan.py [DOCUMENTS] [--seed S] [--presidio-documents N] [--no-presidio]
+    python benchmarks/scan.py [DOCUMENTS] [--seed S] [--widths]
+                              [--presidio-documents N] [--no-presidio]
+
+``--widths`` writes every value, decoy and statistic of the corpus full-width or mixed-width
+(１１０１０１…２８Ｘ, １３８-1234-５６７８): the recall per type is then the recall on
+width variants (issue 19 item 8; measured on a seed not used while developing, docs/scan.md §5).
 
 Presidio runs offline: its NLP engine is a blank spaCy Chinese pipeline (no model download; the
 character tokenizer ships with spaCy), its recognizers are the pattern ones that apply to China
@@ -131,6 +136,9 @@ def main() -> None:
     parser.add_argument("documents", nargs="?", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--widths", action="store_true", help="every value full-width or mixed-width"
+    )
+    parser.add_argument(
         "--presidio-documents", type=int, default=None, help="compare on the first N documents"
     )
     parser.add_argument("--no-presidio", action="store_true", help="skip the side-by-side run")
@@ -138,10 +146,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="headcount-scan-bench-") as folder:
         started = time.perf_counter()
-        corpus = generate(Path(folder), args.documents, seed=args.seed)
+        corpus = generate(Path(folder), args.documents, seed=args.seed, widths=args.widths)
         print(
             f"corpus: {len(corpus.files)} documents, {len(corpus.labels)} labelled values, "
-            f"{corpus.decoys} decoys, generated in {time.perf_counter() - started:.1f} s"
+            f"{corpus.decoys} decoys, seed {args.seed}"
+            f"{', full-/mixed-width values' if args.widths else ''}, "
+            f"generated in {time.perf_counter() - started:.1f} s"
         )
         ours = evaluate(corpus)
         table("headcount scan (end to end, all formats)", ours, PII_TYPES)

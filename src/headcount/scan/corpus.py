@@ -9,6 +9,13 @@ are placed too and counted, so that a false alarm on them shows as lost precisio
 ID numbers are built with ``citizen_id.check_char`` over real county codes of the 2020 division
 table; names from the surname list and a pool of given-name characters; addresses from real
 division names with invented roads and door numbers.
+
+With ``widths=True`` every value is written in a width variant as typed with a Chinese input
+method: entirely full-width (１１０１０１…２８Ｘ, ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ) or mixed, each
+character half- or full-width at random (１１０101…28Ｘ); minority names get the katakana
+middle dot (・ or ･). Decoys, order numbers, amounts and statistics are widened the same way, so
+that precision is measured on full-width negatives too. Without it the corpus is exactly the one
+of earlier releases (no extra random draws), so figures stay comparable.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ _AREAS = (
     *("0531", "0371", "0311", "0351", "0471", "0431", "0451", "0551", "0591", "0791"),
 )
 _DOMAINS = ("example.com", "example.org", "mail.example.cn")
+# ASCII and its full-width form (U+FF01–FF5E; the space becomes the ideographic space U+3000).
+_FULL = {c: chr(c + 0xFEE0) for c in range(0x21, 0x7F)} | {0x20: "\u3000"}
+_FULL_TABLE = str.maketrans(_FULL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +64,47 @@ class Corpus:
     decoys: int = 0
 
 
+def full_width(text: str) -> str:
+    """Every ASCII character of ``text`` in its full-width form."""
+    return text.translate(_FULL_TABLE)
+
+
+def mixed_width(rng: random.Random, text: str) -> str:
+    """Some ASCII characters of ``text`` full-width, chosen at random, and at least one of each
+    width when there are two or more (a single one is made full-width)."""
+    places = [i for i, c in enumerate(text) if ord(c) in _FULL]
+    if len(places) < 2:
+        return full_width(text)
+    wide = {i for i in places if rng.random() < 0.5}
+    if not wide:
+        wide.add(rng.choice(places))
+    elif len(wide) == len(places):
+        wide.discard(rng.choice(places))
+    return "".join(_FULL[ord(c)] if i in wide else c for i, c in enumerate(text))
+
+
 class _Values:
     """Random synthetic values, each returned as (rendered text, type)."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, widths: bool = False) -> None:
         self.rng = rng
+        self.widths = widths
         table = divisions()
         self.counties = sorted(d.code for d in table.counties())
         self.table = table
 
+    def written(self, text: str) -> str:
+        """``text`` as it is written in this corpus: unchanged, or (``widths``) full or mixed."""
+        if not self.widths:
+            return text
+        if self.rng.random() < 0.5:
+            return full_width(text)
+        return mixed_width(self.rng, text)
+
     def citizen_id(self) -> str:
+        return self.written(self._citizen_id())
+
+    def _citizen_id(self) -> str:
         r = self.rng
         born = f"{r.randint(1930, 2019)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}"
         first17 = r.choice(self.counties) + born + f"{r.randint(0, 999):03d}"
@@ -80,6 +121,9 @@ class _Values:
         return number
 
     def mobile(self) -> str:
+        return self.written(self._mobile())
+
+    def _mobile(self) -> str:
         r = self.rng
         number = r.choice(sorted(MOBILE_PREFIXES)) + f"{r.randint(0, 99_999_999):08d}"
         style = r.random()
@@ -92,6 +136,9 @@ class _Values:
         return number
 
     def landline(self) -> str:
+        return self.written(self._landline())
+
+    def _landline(self) -> str:
         r = self.rng
         area = r.choice(_AREAS)
         local = str(r.randint(2, 8)) + "".join(str(r.randint(0, 9)) for _ in range(7))
@@ -103,6 +150,9 @@ class _Values:
         return f"{area}-{local}"
 
     def bank_card(self) -> str:
+        return self.written(self._bank_card())
+
+    def _bank_card(self) -> str:
         r = self.rng
         length = r.choice((16, 19, 19))
         body = r.choice(("6222", "6228", "6217", "6214", "4367", "5187"))
@@ -113,6 +163,9 @@ class _Values:
         return number
 
     def email(self) -> str:
+        return self.written(self._email())
+
+    def _email(self) -> str:
         r = self.rng
         local = "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(4, 9)))
         return f"{local}{r.randint(1, 999)}@{r.choice(_DOMAINS)}"
@@ -122,19 +175,23 @@ class _Values:
         kind = r.random()
         digits = "".join(str(r.randint(0, 9)) for _ in range(8))
         if kind < 0.5:
-            return (r.choice("EG") + digits, "passport")
+            return (self.written(r.choice("EG") + digits), "passport")
         if kind < 0.8:
-            return (r.choice("HMC") + digits, "hk_macau_permit")
-        return ("L" + digits, "taiwan_permit")
+            return (self.written(r.choice("HMC") + digits), "hk_macau_permit")
+        return (self.written("L" + digits), "taiwan_permit")
 
     def name(self, minority: bool = False) -> str:
         r = self.rng
         if minority:
-            return r.choice(_MINORITY)
+            name = r.choice(_MINORITY)
+            return name.replace("·", r.choice("・･")) if self.widths else name
         surname = r.choice(_COMPOUND) if r.random() < 0.05 else r.choice(_SURNAMES)
         return surname + "".join(r.choice(_GIVEN) for _ in range(r.choice((1, 2, 2))))
 
     def address(self) -> str:
+        return self.written(self._address())
+
+    def _address(self) -> str:
         r = self.rng
         county = r.choice(self.counties)
         chain = [d.name for d in self.table.path(county) if d.name not in ("市辖区", "县")]
@@ -202,7 +259,7 @@ def _document(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[
                 f"联系人：{put('name', values.name())}，手机 {put('mobile', values.mobile())}"
             )
         elif template == 6:
-            lines.append(rng.choice(_decoys(rng, values)))
+            lines.append(values.written(rng.choice(_decoys(rng, values))))
         elif template == 7:
             lines.append(f"{put('name', values.name())} {put('citizen_id', values.citizen_id())}")
         elif rng.random() < 0.3:
@@ -230,14 +287,14 @@ def _document(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[
         phone = values.mobile() if phone_kind == "mobile" else values.landline()
         rows.append(
             [
-                str(serial),
+                values.written(str(serial)),
                 put("name", values.name(minority=rng.random() < 0.05)),
                 put("citizen_id", values.citizen_id()),
                 put(phone_kind, phone),
                 put("address", values.address()),
                 put("bank_card", values.bank_card()),
-                f"{rng.randint(100, 5000)}.00",
-                order,
+                values.written(f"{rng.randint(100, 5000)}.00"),
+                values.written(order),
             ]
         )
     return Content(lines, header, rows), labels
@@ -262,22 +319,21 @@ def _bulletin(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[
     lines = [f"第七次全国人口普查公报（第{rng.randint(1, 8)}号）"]
     for _ in range(rng.randint(12, 30)):
         template = rng.choice(_BULLETIN)
-        lines.append(
-            template.format(
-                place=rng.choice(places),
-                a=rng.randint(10**5, 10**9),
-                b=rng.randint(10**4, 10**8),
-                c=rng.randint(10**4, 10**8),
-                p=rng.randint(1, 999) / 10,
-                q=rng.randint(1, 999) / 100,
-                r=rng.randint(200, 400) / 100,
-                y=rng.randint(2019, 2022),
-                m=rng.randint(1, 12),
-                d=rng.randint(1, 28),
-            )
+        line = template.format(
+            place=rng.choice(places),
+            a=rng.randint(10**5, 10**9),
+            b=rng.randint(10**4, 10**8),
+            c=rng.randint(10**4, 10**8),
+            p=rng.randint(1, 999) / 10,
+            q=rng.randint(1, 999) / 100,
+            r=rng.randint(200, 400) / 100,
+            y=rng.randint(2019, 2022),
+            m=rng.randint(1, 12),
+            d=rng.randint(1, 28),
         )
+        lines.append(values.written(line))
         if rng.random() < 0.1:
-            lines.append(rng.choice(_decoys(rng, values)))
+            lines.append(values.written(rng.choice(_decoys(rng, values))))
     name, phone, email = values.name(), values.landline(), values.email()
     labels += [("name", name), ("landline", phone), ("email", email)]
     lines.append(f"联系人：{name}，联系电话：{phone}，电子邮箱：{email}")
@@ -285,23 +341,24 @@ def _bulletin(rng: random.Random, values: _Values) -> tuple[Content, list[tuple[
     rows = [
         [
             rng.choice(places),
-            str(rng.randint(10**5, 10**8)),
-            f"{rng.randint(1, 999) / 100:.2f}",
-            str(rng.randint(10**4, 10**7)),
+            values.written(str(rng.randint(10**5, 10**8))),
+            values.written(f"{rng.randint(1, 999) / 100:.2f}"),
+            values.written(str(rng.randint(10**4, 10**7))),
         ]
         for _ in range(rng.randint(5, 20))
     ]
     return Content(lines, header, rows), labels
 
 
-def generate(root: Path, documents: int, seed: int = 7) -> Corpus:
+def generate(root: Path, documents: int, seed: int = 7, *, widths: bool = False) -> Corpus:
     """Write ``documents`` files under ``root`` and return their labels.
 
     Formats rotate; every other round of six is a bulletin (statistics, personal data only in the
     contact line) instead of a list (personal data on every row), as an office publishes both.
+    With ``widths``, every value, decoy and statistic is written full-width or mixed-width.
     """
     rng = random.Random(seed)
-    values = _Values(rng)
+    values = _Values(rng, widths)
     corpus = Corpus(root)
     root.mkdir(parents=True, exist_ok=True)
     for number in range(documents):

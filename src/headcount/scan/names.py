@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from headcount.identity.surnames import surnames
 from headcount.scan.findings import Hit
+from headcount.scan.width import fold
 
 # Labels that introduce a person's name in running text and in table headers.
 NAME_LABELS = (
@@ -137,10 +138,10 @@ def find_before(text: str, id_start: int, low: int = 0) -> Hit | None:
 
 def cell_name(text: str, *, header_says_name: bool) -> Hit | None:
     """A whole table cell that is a name: under a name header, or beside an ID in its row."""
-    value = text.strip()
+    value = fold(text).strip()
     if not value:
         return None
-    offset = text.index(value[0])
+    offset = len(text) - len(text.lstrip())
     m = _CJK_NAME.fullmatch(value)
     if m is None or len(value) > 13:
         return None
@@ -154,5 +155,5 @@ def cell_name(text: str, *, header_says_name: bool) -> Hit | None:
 
 
 def is_name_header(header: str) -> bool:
-    h = header.replace(" ", "").replace("\u3000", "").lower()
+    h = fold(header).replace(" ", "").replace("\u3000", "").lower()
     return bool(h) and any(label in h for label in NAME_HEADERS)

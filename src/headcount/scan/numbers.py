@@ -1,12 +1,14 @@
 """Number-shaped PII: citizen IDs, mobile and landline numbers, bank cards.
 
-One regex finds runs of digits (ASCII or full-width) joined by the separators people type (spaces,
-hyphens, dashes, a closing bracket after an area code). A run is split into its digit groups and
-every window of consecutive groups is classified; the longest valid window wins. Validators decide,
-not shapes: the MOD 11-2 check character, a real birth date and a known historical area code for
-IDs, Luhn plus an issuer prefix for cards, allocated prefixes for mobiles, an area code for
-landlines. Numbers that carry no checksum (15-digit legacy IDs, landlines written without any
-separator) need a context word or a column header.
+One regex finds runs of digits joined by the separators people type (spaces, hyphens, dashes, a
+closing bracket after an area code). The text is width-folded first (width.py), so full-width
+and mixed-width writings (１３８－１２３４－５６７８, １１０101…２８Ｘ) are the same
+runs, at the same offsets. A run is split into its digit groups and every window of consecutive
+groups is classified; the longest valid window wins. Validators decide, not shapes: the MOD 11-2
+check character, a real birth date and a known historical area code for IDs, Luhn plus an issuer
+prefix for cards, allocated prefixes for mobiles, an area code for landlines. Numbers that carry
+no checksum (15-digit legacy IDs, landlines written without any separator) need a context word or
+a column header.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from headcount.identity import citizen_id
 from headcount.identity.divisions import divisions
 from headcount.scan.findings import Hit, PiiType
+from headcount.scan.width import fold, fold_all
 
 _DIGIT = "0-9\uff10-\uff19"
 # Separators inside a number: spaces, hyphens and dashes, the bracket closing an area code.
@@ -101,8 +104,8 @@ _LOOKBACK = 14
 
 
 def ascii_digits(text: str) -> str:
-    """Digits (and a trailing X) of a matched number, with separators removed."""
-    return "".join(g.translate(_TO_ASCII) for g in _GROUP.findall(text))
+    """Digits (and a trailing X) of a matched number in any width, with separators removed."""
+    return "".join(g.translate(_TO_ASCII) for g in _GROUP.findall(fold_all(text)))
 
 
 _CHECK = "0123456789X"
@@ -115,7 +118,11 @@ def check_char(first17: str) -> str:
 
 
 class Units:
-    """Several texts joined by NUL for one pass of every regex; maps positions back to units."""
+    """Several texts joined by NUL for one pass of every regex; maps positions back to units.
+
+    ``text`` and ``headers`` are width-folded (width.py): one character for one, so positions in
+    ``text`` are positions in the original texts and the recognizers see one form of each value.
+    """
 
     SEPARATOR = "\x00"
 
@@ -125,9 +132,11 @@ class Units:
         for text in texts:
             self.starts.append(position)
             position += len(text) + 1
-        self.headers = headers
-        self.text = self.SEPARATOR.join(
-            t.replace(self.SEPARATOR, " ") if self.SEPARATOR in t else t for t in texts
+        self.headers = [fold(h) if h else h for h in headers]
+        self.text = fold(
+            self.SEPARATOR.join(
+                t.replace(self.SEPARATOR, " ") if self.SEPARATOR in t else t for t in texts
+            )
         )
 
     def index(self, position: int) -> int:
@@ -165,8 +174,11 @@ class NumberRecognizer:
         self._areas: dict[str, bool] = {}  # area code → known; a few thousand entries at most
 
     def find(self, text: str, header: str = "", units: Units | None = None) -> Iterator[Hit]:
-        """Hits in ``text``; with ``units``, ``text`` is several units joined and each number's
-        context (the words before it, its column header) stays inside its own unit."""
+        """Hits in ``text``; with ``units``, ``text`` is several units joined (and width-folded)
+        and each number's context (the words before it, its column header) stays inside its own
+        unit. A single text is width-folded here; the offsets are the same either way."""
+        if units is None:
+            text, header = fold(text), fold(header)
         for run in RUN.finditer(text):
             base = run.start()
             value = run.group()

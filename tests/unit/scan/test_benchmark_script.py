@@ -6,12 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "scan.py"
 
 
-def test_benchmark_runs_small() -> None:
+@pytest.mark.parametrize("options", [[], ["--widths"]])
+def test_benchmark_runs_small(options: list[str]) -> None:
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "12", "--no-presidio"],
+        [sys.executable, str(SCRIPT), "12", "--no-presidio", *options],
         capture_output=True,
         text=True,
         check=True,
