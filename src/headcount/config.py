@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +68,58 @@ class Settings(BaseSettings):
         description="offer forms whose text is not verified yet (the hmtf form) on the pages and "
         "the API; the demo turns it on",
     )
+
+    public_url: str | None = Field(
+        default=None,
+        description="the address households and staff reach the service at "
+        "(https://census.example.gov.cn); every absolute link, the self-report cards' login "
+        "link and QR code included, is built from it, never from a request's Host. Required in "
+        "production mode",
+    )
+    allowed_hosts: tuple[str, ...] = Field(
+        default=(),
+        description="Host header values accepted besides the public URL's host (an internal "
+        "name a load balancer's health check uses); outside production mode loopback names "
+        "are accepted too. JSON list in the environment",
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="addresses of reverse proxies whose X-Forwarded-For/-Proto are honoured; "
+        "empty: forwarded headers are ignored from everyone. JSON list in the environment",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="a connection that has not sent a whole request head this long after its "
+        "first byte (or after connecting) is closed",
+    )
+    body_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=600,
+        description="a request whose body has not fully arrived this long after its head is "
+        "answered 408; nothing touches the database before the body is complete",
+    )
+
+    @model_validator(mode="after")
+    def _public_url_shape(self) -> Settings:
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or parts.query
+                or parts.fragment
+                or parts.path not in ("", "/")
+            ):
+                raise ValueError("public_url must be http(s)://host[:port] without a path")
+        return self
+
+    @property
+    def public_base(self) -> str | None:
+        """The public URL without a trailing slash, or None when not configured."""
+        return self.public_url.rstrip("/") if self.public_url else None
 
     @model_validator(mode="after")
     def _demo_only(self) -> Settings:

@@ -434,8 +434,12 @@ def build(
     return demo
 
 
-def app_for(demo: Demo, clock: Clock | None = None) -> FastAPI:
-    """The real application over the demo's database (opened at start-up, as ``serve`` does)."""
+def app_for(demo: Demo, clock: Clock | None = None, *, public_url: str | None = None) -> FastAPI:
+    """The real application over the demo's database (opened at start-up, as ``serve`` does);
+    with ``public_url``, card links point there and only its host (and loopback) is served."""
     from headcount.web.app import create_app
 
-    return create_app(demo.settings, clock=clock or ShiftedClock(DEMO_START))
+    settings = demo.settings
+    if public_url is not None:
+        settings = Settings(**{**settings.model_dump(), "public_url": public_url})
+    return create_app(settings, clock=clock or ShiftedClock(DEMO_START))

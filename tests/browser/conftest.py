@@ -67,12 +67,13 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     import uvicorn
 
+    from headcount.web.server import config_for
+
     demo = build(tmp_path_factory.mktemp("demo") / "demo")
     clock = FixedClock(DEMO_START)
     port = _free_port()
-    config = uvicorn.Config(
-        app_for(demo, clock), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
+    app = app_for(demo, clock, public_url=f"http://127.0.0.1:{port}")
+    config = config_for(app, app.state.settings, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()

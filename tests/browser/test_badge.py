@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from headcount.auth.roles import Role
-from headcount.fieldwork.badges import make_badge
+from headcount.fieldwork.badges import new_badge
 from tests.browser.conftest import LiveServer, shot
 
 
@@ -28,7 +28,7 @@ def test_a_genuine_badge_is_confirmed_with_a_masked_name(
 
 
 def test_a_fake_badge_is_flagged(page: Any, live_server: LiveServer) -> None:
-    _check(page, make_badge("11", "E", 7_654_321))
+    _check(page, new_badge("11", "E"))
     assert "查无此证" in page.get_by_role("alert").inner_text()
     shot(page, "badge-fake")
 

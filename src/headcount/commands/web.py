@@ -23,17 +23,20 @@ def serve_command(
     key_file: Annotated[
         Path | None, typer.Option(help="overrides HEADCOUNT_KEY_FILE (master key, mode 0600)")
     ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="overrides HEADCOUNT_PUBLIC_URL (the address printed on cards)"),
+    ] = None,
 ) -> None:
     """Serve the web pages and the JSON API (uvicorn) on a database made by ``headcount init``.
 
     The database and the key file are opened at start-up: a schema behind this version, a
     database that is not durable or a key file that fails its self-test stop the server.
     """
-    import uvicorn
-
     from headcount.store.migrate import require_current
     from headcount.store.protector import Protector
-    from headcount.store.session import make_engine
+    from headcount.store.session import make_engine, require_writable
+    from headcount.web import server
     from headcount.web.app import create_app
 
     overrides: dict[str, object] = {}
@@ -41,6 +44,8 @@ def serve_command(
         overrides["database_url"] = database_url
     if key_file:
         overrides["key_file"] = key_file
+    if public_url:
+        overrides["public_url"] = public_url
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -54,13 +59,14 @@ def serve_command(
         fail(error)
     try:
         require_current(engine)
+        require_writable(engine)
         protector = Protector.open(settings, engine)
         app = create_app(settings, engine=engine, protector=protector)
     except HeadcountError as error:
         engine.dispose()
         fail(error)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        server.run(app, settings, host=host, port=port)
     finally:
         engine.dispose()
 
@@ -77,26 +83,34 @@ def demo_command(
     build_only: Annotated[
         bool, typer.Option("--build-only", help="build the demo, print its logins, do not serve")
     ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="the address phones reach the demo at (http://192.168.1.5:8000 on a LAN); "
+            "card links and QR codes use it"
+        ),
+    ] = None,
 ) -> None:
     """A demo census on SQLite with synthetic households, served locally, with its logins.
 
     Everything in it is synthetic. The demo key file is accepted only in demo mode; never put
     real data into a demo folder.
     """
-    import uvicorn
-
     from headcount import demo
+    from headcount.web import server
 
     try:
         made = demo.build(directory, persons=persons)
     except HeadcountError as error:
         fail(error)
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    base = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    base = base.rstrip("/")
     _print_demo(made, base)
     if build_only:
         return
     err_console.print(f"[green]演示已启动 / demo serving at[/] [bold]{base}/[/]  (Ctrl+C)")
-    uvicorn.run(demo.app_for(made), host=host, port=port, log_level="warning", access_log=False)
+    app = demo.app_for(made, public_url=base)
+    server.run(app, app.state.settings, host=host, port=port, log_level="warning")
 
 
 _UNBROKEN = {"username", "password", "account", "household", "badge"}

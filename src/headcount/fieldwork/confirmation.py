@@ -19,13 +19,10 @@ from headcount.audit.log import AuditEvent, append
 from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock
 from headcount.errors import HeadcountError
-from headcount.fieldwork import registration
+from headcount.fieldwork import households, registration
 from headcount.fieldwork.scope import audit_actor, prefixes, require
-from headcount.fieldwork.self_report import (
-    decrypt_report,
-    now_of,
-)
-from headcount.privacy.masking import DataClass, mask
+from headcount.fieldwork.self_report import Draft, now_of, read_report
+from headcount.privacy.masking import mask
 from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as field_queries
 from headcount.store.queries import self_report as queries
@@ -95,7 +92,7 @@ def pending(
                 column="head_name_enc",
                 row_id=str(entry.id),
             )
-            record = decrypt_report(protector, row).get("record", {})
+            record = read_report(protector, row, entry.household_no).record
             out.append(
                 PendingOut(
                     household_id=row.household_id,
@@ -142,8 +139,9 @@ def confirm(
         raise HeadcountError(errors.SELF_REPORT_CONFIRM_EARLY)
     if row.state != "submitted":
         raise HeadcountError(errors.SELF_REPORT_NOT_SUBMITTED, household=household_id)
+    entry = field_queries.entry_by_household_id(session, household_id)
     with protector.bound(session):
-        record = decrypt_report(protector, row)["record"]
+        record = read_report(protector, row, entry.household_no if entry else "").record
     submission = registration.SubmissionIn(
         submission_uuid=uuid.uuid5(CONFIRMATION_NAMESPACE, f"{household_id}:{row.revision}"),
         replaces_version=row.confirmed_version,
@@ -180,10 +178,7 @@ class SubmittedOut(BaseModel):
     state: str
     masked: bool
     submitted_at: datetime | None
-    record: dict[str, Any]  # names and ID numbers masked unless the actor holds pi.view_full
-
-
-_MASKED: dict[str, DataClass] = {"name": "name", "citizen_id": "citizen_id"}
+    record: dict[str, Any]  # personal values as households.shown shows them (masked)
 
 
 def submitted(
@@ -208,14 +203,11 @@ def submitted(
     if row is None or entry is None:
         raise HeadcountError(errors.SELF_REPORT_NOT_FOUND, household=household_id)
     with protector.bound(session):
-        record: dict[str, Any] = decrypt_report(protector, row).get("record") or {}
+        record = read_report(protector, row, entry.household_no).record
     granted = actor.permissions()
-    full = Permission.pi_view_full in granted
+    full = households.in_clear(actor)
     for roster in ("persons", "deaths"):
-        for person in record.get(roster) or []:
-            for key, data_class in _MASKED.items():
-                if person.get(key):
-                    person[key] = mask(str(person[key]), data_class, permissions=granted)
+        record[roster] = [households.masked(row, granted) for row in record.get(roster) or []]
     append(
         session,
         audit or audit_actor(actor),
@@ -238,10 +230,11 @@ def answers_for_interview(
     household_id: str,
     *,
     audit: AuditActor | None = None,
-) -> dict[str, Any] | None:
+) -> Draft | None:
     """The household's own answers, for the enumerator who registers it after a hand-over (or
-    an unconfirmed self-report); ID numbers are left out unless the actor holds pi.view_full,
-    so the interview page never shows one in clear. Audited as a read of personal data."""
+    an unconfirmed self-report), as far as they can be read. Unmasked: the interview page keeps
+    the personal values on the server (``households.withheld``) and shows them as
+    ``households.shown`` does. Audited as a read of personal data."""
     entry = field_queries.entry_by_household_id(session, household_id)
     area = entry.small_area_code if entry is not None else ""
     require(
@@ -255,16 +248,13 @@ def answers_for_interview(
     if row is None or row.state == "confirmed":
         return None
     with protector.bound(session):
-        record: dict[str, Any] = decrypt_report(protector, row).get("record") or {}
-    if not actor.has(Permission.pi_view_full):
-        for person in record.get("persons") or []:
-            person.pop("citizen_id", None)
+        draft = read_report(protector, row, entry.household_no if entry else "")
     append(
         session,
         audit or audit_actor(actor),
         AuditEvent("self_report.read_for_interview", household_id, detail={"state": row.state}),
     )
-    return record
+    return draft
 
 
 def _register_task(household_id: str, small_area_code: str, now: datetime) -> dict[str, Any]:

@@ -3,11 +3,18 @@
 Responses list their fields explicitly. Names, ID numbers, phones and addresses are masked unless
 the actor holds pi.view_full; free text is hidden. The store audits the read; a full view is
 audited once more as such, so an auditor can list every unmasked look at personal data.
+
+This module is also the one place that decides what staff see of a household's personal values
+(``shown``, ``masked``, ``withheld``), for the JSON API and for the pages alike: the enumerator's
+interview pages, the self-report views. A page that edits a household never puts a stored
+personal value into an input; it shows it beside the field as ``shown`` says, and an input left
+empty keeps the value on file (docs/privacy.md, "What staff see").
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -19,6 +26,8 @@ from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
 from headcount.fieldwork.scope import audit_actor, require
 from headcount.privacy.masking import DataClass, mask
+from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.schema import Form
 from headcount.store import registration as store
 from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as queries
@@ -55,14 +64,35 @@ class HouseholdOut(BaseModel):
     deaths: list[dict[str, Any]]
 
 
-def _masked(values: dict[str, Any], granted: frozenset[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key in PI_KEYS and value is not None:
-            out[key] = mask(str(value), _CLASSES.get(key, "free_text"), permissions=granted)
-        else:
-            out[key] = value
-    return out
+def shown(key: str, value: Any, granted: Iterable[str]) -> Any:
+    """One value of a household as a staff member holding ``granted`` may see it: a personal
+    value (a PI key of the store) masked by its data class, in clear only with pi.view_full."""
+    if key in PI_KEYS and value is not None:
+        return mask(str(value), _CLASSES.get(key, "free_text"), permissions=granted)
+    return value
+
+
+def masked(values: Mapping[str, Any], granted: Iterable[str]) -> dict[str, Any]:
+    """A household section (its items, one person, one death) as ``shown`` shows it."""
+    allowed = frozenset(granted)
+    return {key: shown(key, value, allowed) for key, value in values.items()}
+
+
+def withheld(form: Form, scope: Literal["person", "death"]) -> tuple[str, ...]:
+    """The roster items whose stored values a page never puts into an input: the personal values
+    (names, ID and document numbers, free text)."""
+    if scope == "person":
+        items = form.person_items
+    else:
+        items = form.death_items or (
+            get_form(form.death_form).death_items if form.death_form else ()
+        )
+    return tuple(i.key for i in items if i.key in PI_KEYS or i.type == "id18")
+
+
+def in_clear(actor: Actor) -> bool:
+    """Whether ``shown`` gives this actor personal values in clear (a read to audit as such)."""
+    return actor.has(Permission.pi_view_full)
 
 
 def read(
@@ -89,13 +119,13 @@ def read(
     review = queries.review(session, household_id)
     persons = []
     for number, person in enumerate(record.get("persons", []), start=1):
-        shown = _masked(person, granted)
+        view = masked(person, granted)
         persons.append(
             PersonOut(
                 person_no=number,
-                name=str(shown.pop("name", "") or ""),
-                citizen_id=str(shown.pop("citizen_id", "") or ""),
-                answers=shown,
+                name=str(view.pop("name", "") or ""),
+                citizen_id=str(view.pop("citizen_id", "") or ""),
+                answers=view,
             )
         )
     return HouseholdOut(
@@ -106,7 +136,7 @@ def read(
         version=int(record["version"]),
         status=review.status if review is not None else "submitted",
         masked=not full,
-        items=_masked(dict(record.get("items", {})), granted),
+        items=masked(dict(record.get("items", {})), granted),
         persons=persons,
-        deaths=[_masked(d, granted) for d in record.get("deaths", [])],
+        deaths=[masked(d, granted) for d in record.get("deaths", [])],
     )

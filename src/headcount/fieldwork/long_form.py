@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -33,8 +33,8 @@ from headcount.store.queries import fieldwork_samples as queries
 
 class DrawIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seed: int = Field(ge=0, le=2**31 - 1)
-    redraw: bool = False
+    seed: StrictInt = Field(ge=0, le=2**31 - 1)
+    redraw: StrictBool = False
 
 
 class SampleOut(BaseModel):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,8 +41,8 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     head_name: str = Field(min_length=1, max_length=50)
     mode: Mode = "enumerator"
-    expected_persons: int = Field(default=1, ge=0, le=PERSON_CAP)
-    all_died: bool = False
+    expected_persons: StrictInt = Field(default=1, ge=0, le=PERSON_CAP)
+    all_died: StrictBool = False
 
 
 class EntryOut(BaseModel):

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -38,7 +38,7 @@ _ANSWERS_LONG = ("fix", "long_form")
 class SubmissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     submission_uuid: uuid.UUID
-    replaces_version: int | None = Field(default=None, ge=1)
+    replaces_version: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
     record: dict[str, Any]
 
 

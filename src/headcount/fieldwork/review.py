@@ -16,7 +16,7 @@ import uuid
 from datetime import UTC
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy.orm import Session
 
 from headcount import errors
@@ -45,7 +45,7 @@ _APPROVED = {"first": "approved_first", "second": "approved"}
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["approve", "reject"]
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1, le=2**31 - 1)
     reason_code: str | None = Field(default=None, max_length=32)
     comment: str | None = Field(default=None, max_length=500)
 

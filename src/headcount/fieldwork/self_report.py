@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from headcount.auth.passwords import dummy_hash, hash_password, verify_password
 from headcount.auth.roles import Actor, Permission
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.errors import HeadcountError
+from headcount.fieldwork import drafts
 from headcount.fieldwork import staff as staff_service
 from headcount.fieldwork.scope import audit_actor, require
 from headcount.privacy.masking import mask
@@ -45,7 +46,7 @@ from headcount.store.queries import access as access_queries
 from headcount.store.queries import fieldwork as field_queries
 from headcount.store.queries import self_report as queries
 from headcount.store.queries import staff as staff_queries
-from headcount.store.session import transaction
+from headcount.store.session import read_transaction, transaction
 
 SESSION_HOURS = 2  # a household finishes in minutes; a lost phone should not stay signed in
 POLICY = LockoutPolicy()
@@ -93,6 +94,9 @@ class ReportOut(BaseModel):
     record: dict[str, Any]  # the shared household JSON (the household's own answers, unmasked)
     declarant: str
     revision: int
+    # Places of a stored draft that could not be read (written before drafts were checked) and
+    # are left out of ``record``: the pages say so; empty for every draft saved since.
+    unreadable: list[str] = Field(default_factory=list)
 
 
 def now_of(clock: Clock | None) -> datetime:
@@ -264,21 +268,20 @@ def sign_in(
     """The same answer for an unknown account, a wrong password and a revoked card (A3)."""
     typed = credentials.normalize_typed(account)[:32]
     key = _lock_key(typed)
-    with transaction(engine) as session:
-        failure = access_queries.failure_of(session, key)
-        state = _state(failure)
-        if state.locked(now):
+    with read_transaction(engine) as session:
+        state = _state(access_queries.failure_of(session, key))
+        found = None if state.locked(now) else queries.account(session, typed)
+    if state.locked(now):
+        with transaction(engine) as session:
             append(session, who, AuditEvent("self_report.login", key[:16], outcome="locked"))
-            locked: HeadcountError | None = HeadcountError(
-                errors.LOGIN_LOCKED, retry_after=state.retry_after(now)
-            )
-        else:
-            locked = None
-            found = queries.account(session, typed)
-            good = verify_password(found.secret_hash if found else dummy_hash(), password.strip())
-            usable = found is not None and good and found.revoked_at is None
-    if locked is not None:
-        raise locked
+        raise HeadcountError(errors.LOGIN_LOCKED, retry_after=state.retry_after(now))
+    # argon2id outside any transaction: inside SQLite's write lock, failed sign-ins stalled every
+    # writer (10 → 735 ms); the same work for an unknown account (A3).
+    # The card's password, as typed on a phone: any case, spaces, full-width (its alphabet has
+    # upper-case letters and digits only, so nothing is lost by folding).
+    typed_password = credentials.normalize_typed(password)
+    good = verify_password(found.secret_hash if found else dummy_hash(), typed_password)
+    usable = found is not None and good and found.revoked_at is None
     if not usable or found is None:
         with transaction(engine) as session:
             row = access_queries.failure_row_locked(session, key)
@@ -346,14 +349,30 @@ def sign_out(session: Session, household: HouseholdSession, now: datetime) -> No
 # --- the household's answers -----------------------------------------------------------------
 
 
-def _empty_record(household_no: str) -> dict[str, Any]:
-    return {"form": "short", "household_no": household_no, "items": {}, "persons": []}
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A stored self-report as every reader uses it: what could be read, and where not."""
+
+    record: dict[str, Any]
+    declarant: str
+    unreadable: list[str]
 
 
-def decrypt_report(protector: Protector, row: SelfReport) -> dict[str, Any]:
+def read_report(protector: Protector, row: SelfReport | None, household_no: str) -> Draft:
+    """The household's answers, never failing on a malformed draft (``drafts.readable``)."""
+    if row is None:
+        return Draft(drafts.empty_record(household_no), "", [])
     text = protector.decrypt(row.answers_enc, table=_TABLE, column=_COLUMN, row_id=row.household_id)
-    value: dict[str, Any] = json.loads(text)
-    return value
+    try:
+        blob: Any = json.loads(text)
+    except (ValueError, RecursionError):
+        blob = None
+    if not isinstance(blob, dict):
+        return Draft(drafts.empty_record(household_no), "", ["record"])
+    record, unreadable = drafts.readable(blob.get("record"), household_no)
+    declarant = blob.get("declarant")
+    name = declarant[:50] if isinstance(declarant, str) else ""
+    return Draft(record, name, unreadable)
 
 
 def load(
@@ -368,8 +387,7 @@ def load(
     if entry is None:
         raise HeadcountError(errors.SELF_REPORT_SIGNED_OUT)
     row = queries.report(session, household.household_id)
-    blob = decrypt_report(protector, row) if row is not None else {}
-    record = blob.get("record") or _empty_record(entry.household_no)
+    draft = read_report(protector, row, entry.household_no)
     state = row.state if row is not None else "new"
     open_window = now_of(clock) < calendar.self_report.closes
     return ReportOut(
@@ -378,9 +396,10 @@ def load(
         state=state,
         editable=open_window and state != "handed_over" and entry.mode == "self_report",
         closes=calendar.self_report.closes,
-        record=record,
-        declarant=str(blob.get("declarant") or ""),
+        record=draft.record,
+        declarant=draft.declarant,
         revision=row.revision if row is not None else 0,
+        unreadable=draft.unreadable,
     )
 
 
@@ -460,6 +479,7 @@ def save(
     clean["form"] = "short"
     clean["household_no"] = entry.household_no
     clean.pop("household_id", None)
+    drafts.check(clean)  # the submission path's shape check, within bounds (E2103, E2104)
     name = current.declarant if declarant is None else declarant.strip()[:50]
     blob = {"record": clean, "declarant": name}
     _write(

@@ -23,7 +23,7 @@ from headcount.audit.log import AuditEvent, append
 from headcount.auth.passwords import hash_password
 from headcount.auth.roles import SCOPE_WIDTH, Actor, Permission, Role, validate_grant
 from headcount.errors import HeadcountError
-from headcount.fieldwork.badges import make_badge
+from headcount.fieldwork.badges import BadgeRole, new_badge
 from headcount.identity.divisions import divisions
 from headcount.privacy.masking import mask_name
 from headcount.privacy.scopes import scope_of
@@ -80,6 +80,9 @@ class StaffPublic(BaseModel):
     role: Role
     areas: list[str]
     badge_no: str | None
+    # The old sequential number this badge replaced (migration 0007): its printed card is to be
+    # exchanged for one with ``badge_no``.
+    legacy_badge_no: str | None = None
     name_masked: str | None
     disabled: bool
     must_change_password: bool
@@ -169,21 +172,22 @@ def get_reachable(session: Session, actor: Actor, staff_id: str) -> Staff:
     return _reachable(session, actor, staff_queries.by_id(session, key))
 
 
-def _badge(session: Session, role: Role, areas: list[str]) -> str | None:
-    letter = {Role.enumerator: "E", Role.supervisor: "S"}.get(role)
+_BADGE_LETTERS: dict[Role, BadgeRole] = {Role.enumerator: "E", Role.supervisor: "S"}
+
+
+def _badge(role: Role, areas: list[str]) -> str | None:
+    letter = _BADGE_LETTERS.get(role)
     if letter is None:
         return None
-    province = areas[0][:2]
-    access_queries.lock_badge_sequence(session, f"{province}{letter}")
-    sequence = access_queries.last_badge_sequence(session, f"{province}{letter}") + 1
-    return make_badge(province, letter, sequence)  # type: ignore[arg-type]
+    return new_badge(areas[0][:2], letter)
 
 
 def _assign_badge(session: Session, security: StaffSecurity, role: Role, areas: list[str]) -> None:
-    """Next badge of the province. Allocation is serialised per province until commit; the
-    UNIQUE constraint and a retry stay as the last line of defence."""
+    """A random badge number of the province (fieldwork.badges: not guessable, so the public
+    check cannot be walked). Two alike are practically impossible; the UNIQUE constraint and a
+    new draw stay as the last line of defence."""
     for _ in range(5):
-        badge = _badge(session, role, areas)
+        badge = _badge(role, areas)
         if badge is None:
             return
         try:
@@ -211,6 +215,7 @@ def public(session: Session, protector: Protector, staff: Staff) -> StaffPublic:
         role=Role(staff.role),
         areas=_areas_of(session, staff.id),
         badge_no=security.badge_no if security else None,
+        legacy_badge_no=security.legacy_badge_no if security else None,
         name_masked=masked_name(protector, staff),
         disabled=staff.disabled,
         must_change_password=staff.must_change_password,

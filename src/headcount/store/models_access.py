@@ -62,6 +62,9 @@ class StaffSecurity(Base):
     # The row id the ciphertext is bound to, under the name the key-rotation job expects.
     id: Mapped[uuid.UUID] = synonym("staff_id")
     badge_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The sequential number this badge replaced (migration 0007): printed cards of that form are
+    # answered "replaced" by the public check, and the trail can still be matched to a person.
+    legacy_badge_no: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str | None] = mapped_column(String(64))
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -104,6 +104,11 @@ class Protector:
         except HeadcountError:
             return None
 
+    def form_mac(self, purpose: str, value: str) -> str:
+        """A keyed token (128 bits, hex) for web forms: only a holder of the key file can make
+        one, so a cookie an attacker planted does not let them compute its form token."""
+        return self.indexer.index(value, table="web_forms", column=purpose).hex()[:32]
+
     def digest(self, canonical_payload: str) -> bytes:
         """Keyed digest of a submission: equal payloads give equal digests, and a digest cannot be
         brute-forced back to the low-entropy identifiers inside without the index key."""

@@ -17,12 +17,13 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from headcount import errors
 from headcount.config import Settings
 from headcount.errors import HeadcountError
+from headcount.store import faults
 
 log = logging.getLogger(__name__)
 
@@ -174,12 +175,35 @@ def make_engine(settings: Settings, *, role: Role = "app", url: str | None = Non
                 pass
         except OperationalError as exc:
             engine.dispose()
+            if parsed.database and faults.read_only_mount(parsed.database):
+                raise HeadcountError(errors.DATABASE_READ_ONLY, where=parsed.database) from None
             raise HeadcountError(errors.DATABASE_UNREACHABLE, reason=_short(exc)) from None
         except HeadcountError:
             engine.dispose()
             raise
         return engine
     return _postgres_engine(parsed, settings, role)
+
+
+def require_writable(engine: Engine) -> None:
+    """Refuse to serve a database that cannot take a write (a read-only disk or file, a
+    PostgreSQL standby): E1621 at start-up rather than a failure on every household's save.
+
+    SQLite grants BEGIN IMMEDIATE on a read-only file; rewriting the header's user_version with
+    its own value is the smallest real write, rolled back at once. Other faults (a full disk, a
+    lock) are named by their own codes (``store.faults``).
+    """
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                with conn.begin() as probe:
+                    version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+                    conn.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")
+                    probe.rollback()
+            elif str(conn.exec_driver_sql("SHOW transaction_read_only").scalar()) == "on":
+                raise HeadcountError(errors.DATABASE_READ_ONLY, where="PostgreSQL standby")
+    except DBAPIError as exc:
+        raise faults.classify(exc, where=engine.url.database or "database") from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -37,7 +37,7 @@ from headcount.store.models_access import LoginFailure, PledgeAcceptance
 from headcount.store.protector import Protector
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import staff as staff_queries
-from headcount.store.session import transaction
+from headcount.store.session import read_transaction, transaction
 from headcount.web.sessions import TOTP_ROLES, SignedIn, open_session, rotate
 
 POLICY = LockoutPolicy()
@@ -118,25 +118,26 @@ def login(
     totp_code: str | None,
 ) -> Opened:
     key = account_key(username)
-    with transaction(engine) as session:
+    with read_transaction(engine) as session:
         state = _state(access_queries.failure_of(session, key))
-        if state.locked(now):
+        staff = None
+        if not state.locked(now):
+            staff = staff_queries.by_username(session, username.strip().lower()[:64])
+    if state.locked(now):
+        with transaction(engine) as session:
             append(
                 session,
                 who,
                 AuditEvent("auth.login", f"account:{key[:16]}", outcome="locked"),
             )
-            locked = HeadcountError(errors.LOGIN_LOCKED, retry_after=state.retry_after(now))
-        else:
-            locked = None
-            staff = staff_queries.by_username(session, username.strip().lower()[:64])
-            # The same argon2id work whether or not the account exists (A3).
-            verified = verify_password(staff.password_hash if staff else dummy_hash(), password)
-            usable = staff is not None and verified and not staff.disabled
-    if locked is not None:
-        raise locked
+        raise HeadcountError(errors.LOGIN_LOCKED, retry_after=state.retry_after(now))
+    # argon2id outside any transaction: inside SQLite's write lock, failed sign-ins stalled every
+    # writer. The same work whether or not the account exists (A3).
+    verified = verify_password(staff.password_hash if staff else dummy_hash(), password)
+    usable = staff is not None and verified and not staff.disabled
     if not usable or staff is None:
         raise _fail(engine, who, key, now, errors.LOGIN_FAILED, "password")
+    rehashed = hash_password(password) if needs_rehash(staff.password_hash) else None
     with transaction(engine) as session, protector.bound(session):
         security = access_queries.security_of(session, staff.id, for_update=True)
         enrolled = security is not None and security.totp_confirmed_at is not None
@@ -159,8 +160,8 @@ def login(
         if problem is None:
             access_queries.clear_failures(session, key)
             row = staff_queries.by_id(session, staff.id)
-            if row is not None and needs_rehash(row.password_hash):
-                row.password_hash = hash_password(password)
+            if row is not None and rehashed is not None:
+                row.password_hash = rehashed
             token, opened = open_session(session, staff.id, settings=settings, now=now, ip=who.ip)
             append(
                 session,
@@ -201,16 +202,17 @@ def change_password(
 ) -> Opened:
     """Check the current password, apply the profile, rotate the session, end all others."""
     staff_id = uuid.UUID(signed.actor.staff_id)
-    with transaction(engine) as session:
+    with read_transaction(engine) as session:
         staff = staff_queries.by_id(session, staff_id)
-        ok = staff is not None and verify_password(staff.password_hash, current)
-        if not ok:
+    # Password hashing and checks run outside transactions (no write lock held for argon2id).
+    ok = staff is not None and verify_password(staff.password_hash, current)
+    if not ok or staff is None:
+        with transaction(engine) as session:
             append(
                 session,
                 who,
                 AuditEvent("auth.password_change", str(staff_id), outcome="failure"),
             )
-    if not ok or staff is None:
         raise HeadcountError(errors.CURRENT_PASSWORD_WRONG)
     violations: list[str] = list(
         check_password(new, settings.password_profile, account=staff.username)
@@ -219,10 +221,11 @@ def change_password(
         violations.append("unchanged")
     if violations:
         raise HeadcountError(errors.PASSWORD_REJECTED, violations=", ".join(violations))
+    new_hash = hash_password(new)
     with transaction(engine) as session:
         staff = staff_queries.by_id(session, staff_id)
         assert staff is not None
-        staff.password_hash = hash_password(new)
+        staff.password_hash = new_hash
         staff.must_change_password = False
         staff.password_changed_at = now
         ended = access_queries.end_sessions_of(session, staff_id, now, "password_change")

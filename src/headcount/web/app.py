@@ -7,20 +7,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from headcount import __version__
+from headcount import __version__, errors
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.config import Settings
+from headcount.errors import HeadcountError
 from headcount.store.migrate import require_current
 from headcount.store.protector import Protector
-from headcount.store.session import make_engine
-from headcount.web import problems
+from headcount.store.session import make_engine, require_writable
+from headcount.web import openapi, problems
 from headcount.web.jobs import background
-from headcount.web.middleware import SecurityMiddleware
+from headcount.web.middleware import LOOPBACK_HOSTS, Edge, SecurityMiddleware
 from headcount.web.ratelimit import RateLimiter
 from headcount.web.routes import (
     audit,
@@ -60,6 +62,8 @@ def _lifespan(settings: Settings, engine: Engine | None, protector: Protector | 
         app.state.engine = engine or make_engine(settings)
         try:
             require_current(app.state.engine)
+            if own:
+                require_writable(app.state.engine)
             app.state.protector = protector or Protector.open(settings, app.state.engine)
             jobs = background(
                 app.state.engine, app.state.protector, app.state.clock, app.state.calendar
@@ -79,6 +83,28 @@ def _lifespan(settings: Settings, engine: Engine | None, protector: Protector | 
             app.state.protector = None
 
     return lifespan
+
+
+def edge_for(settings: Settings) -> Edge:
+    """Which hosts and origins the service answers for (see ``web.middleware``).
+
+    Production serves exactly the public URL's host and ``allowed_hosts``; elsewhere loopback
+    names are accepted too, and with neither configured (a developer's machine) any Host is.
+    """
+    public = urlsplit(settings.public_url) if settings.public_url else None
+    hosts = {h.lower() for h in settings.allowed_hosts}
+    if public is not None and public.hostname:
+        hosts.add(public.hostname.lower())
+    if settings.mode != "production":
+        hosts = hosts | LOOPBACK_HOSTS if hosts else set()
+    if settings.mode == "production" and public is None:
+        raise HeadcountError(errors.PUBLIC_URL_REQUIRED)
+    return Edge(
+        max_body=MAX_BODY_BYTES,
+        body_timeout=settings.body_timeout_seconds,
+        hosts=frozenset(hosts) if hosts else None,
+        public_origin=f"{public.scheme}://{public.netloc}".lower() if public else None,
+    )
 
 
 def create_app(
@@ -111,7 +137,8 @@ def create_app(
     app.state.protector = None
     app.state.actor_resolver = SessionResolver(lambda: app.state.engine, settings, app.state.clock)
     problems.install(app, templates())
-    app.add_middleware(SecurityMiddleware, max_body=MAX_BODY_BYTES, templates=templates)
+    openapi.install(app)  # refuses unusable input (422), documents every status
+    app.add_middleware(SecurityMiddleware, edge=edge_for(settings), templates=templates)
     static = Path(str(resources.files("headcount.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     # Routes are matched in order, each included router's routes one by one: the busiest API

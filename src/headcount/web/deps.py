@@ -125,11 +125,19 @@ def client_ip(request: Request) -> str:
     return client_key(request)[:64]
 
 
+def audit_request_id(request: Request) -> str:
+    """The server's request id, with a client's own id (a tablet's retry key) kept beside it and
+    marked as the client's: the audit trail never holds an id only a client chose."""
+    server = str(getattr(request.state, "request_id", ""))
+    client = str(getattr(request.state, "client_request_id", ""))
+    return f"{server} client:{client}"[:64] if client else server
+
+
 async def audit_actor(request: Request) -> AuditActor:
     """The audit-side actor of this request: staff id, role, areas, request id and client IP."""
     # Never resolves the session here: a public route (sign-in) must not fail on a stale cookie.
     actor: Actor | None = getattr(request.state, "actor", None)
-    request_id = str(getattr(request.state, "request_id", ""))
+    request_id = audit_request_id(request)
     if actor is None:
         return AuditActor(
             id="anonymous", role="anonymous", request_id=request_id, ip=client_ip(request)

@@ -60,6 +60,7 @@ class FieldView:
     messages: list[str] = field(default_factory=list)
     soft: list[tuple[str, str, bool]] = field(default_factory=list)  # (target, message, ticked)
     targets: list[str] = field(default_factory=list)  # every finding shown here (``seen``)
+    on_file: str = ""  # a personal value kept on the server, as the viewer may see it
 
     @property
     def id(self) -> str:
@@ -146,11 +147,6 @@ def death_items(form: Form) -> tuple[Item, ...]:
     if form.death_items:
         return form.death_items
     return get_form(form.death_form).death_items if form.death_form else ()
-
-
-def withheld(form: Form) -> tuple[str, ...]:
-    """Person items never sent back to a page once stored: ID and document numbers (``id18``)."""
-    return tuple(i.key for i in form.person_items if i.type == "id18")
 
 
 def title(form: Form, lang: Lang) -> str:

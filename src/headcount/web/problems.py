@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -26,8 +26,9 @@ from starlette.routing import Match
 
 from headcount import errors
 from headcount.errors import HeadcountError, Lang
+from headcount.store import faults
 from headcount.web.i18n import negotiate, translate
-from headcount.web.security import local_path
+from headcount.web.security import api_routes, local_path
 
 log = logging.getLogger("headcount.web")
 RETRY_AFTER_UNAVAILABLE = 30
@@ -93,6 +94,19 @@ def sign_in_redirect(request: Request, error: HeadcountError) -> Response | None
     return RedirectResponse(target, status_code=303)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route has for this path (several routes may share one path, so the
+    router's own ``Allow``, which names the first route's methods only, is not enough)."""
+    path = request.scope["path"]
+    top = list(request.app.router.routes)
+    methods: set[str] = set()
+    for route in [*top, *api_routes(top)]:  # included routers keep their routes inside
+        regex, found = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and found and regex.match(path):
+            methods |= found
+    return ", ".join(sorted(methods))
+
+
 def _request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "-"))
 
@@ -132,22 +146,37 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         problem = {404: errors.ROUTE_NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED}.get(exc.status_code)
         if problem is None:
             problem = errors.INTERNAL if exc.status_code >= 500 else errors.REQUEST_INVALID
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110: a 405 names the methods the resource has
+            headers["Allow"] = allowed_methods(request)
         return respond(
-            request, HeadcountError(problem, fields="-", request_id=_request_id(request))
+            request,
+            HeadcountError(problem, fields="-", request_id=_request_id(request)),
+            headers=headers or None,
         )
+
+    @app.exception_handler(DataError)
+    async def not_storable(request: Request, exc: Exception) -> Response:
+        # A value the database cannot hold (a NUL in text, a number out of range) is the
+        # client's input, not an outage: 422 E1012, no Retry-After, no "database" warning. The
+        # InputGuard and the routes' declared bounds refuse such values before they get here.
+        log.info("value refused by the database (request %s)", _request_id(request))
+        return respond(request, faults.classify(exc))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeoutError)  # overload: every pooled connection is busy
     async def database_down(request: Request, exc: Exception) -> Response:
+        # Named by its own code (read-only, disk full, locked, unreachable), never by its text.
+        error = faults.classify(exc)
         log.warning(
-            "database unavailable (request %s): %s", _request_id(request), type(exc).__name__
+            "database fault %s (request %s): %s",
+            error.code,
+            _request_id(request),
+            type(exc).__name__,
         )
-        error = HeadcountError(errors.UNAVAILABLE, retry_after=RETRY_AFTER_UNAVAILABLE)
         return respond(request, error, headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # The exception text may quote input; log its type and the request id only.
-        log.error("unexpected %s (request %s)", type(exc).__name__, _request_id(request))
-        return respond(request, HeadcountError(errors.INTERNAL, request_id=_request_id(request)))
+    # No handler for Exception here: Starlette calls it from ServerErrorMiddleware, which then
+    # re-raises to the server, and uvicorn logs the traceback, input values and all. The
+    # SecurityMiddleware answers an unexpected exception itself and logs its type and place.

@@ -8,6 +8,7 @@ sign-in over HTTP (one-time password → new password → pledge) and returns a 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -112,7 +113,9 @@ def free_port() -> int:
 def environment(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEADCOUNT_")}
     for name, value in settings.model_dump().items():
-        if value is not None:
+        if isinstance(value, tuple | list):
+            env[f"HEADCOUNT_{name.upper()}"] = json.dumps(list(value))
+        elif value is not None:
             env[f"HEADCOUNT_{name.upper()}"] = str(value)
     return env
 
@@ -153,7 +156,7 @@ class Server:
         sink = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(
             command,
-            env=environment(self.settings),
+            env={**environment(self.settings), "HEADCOUNT_PUBLIC_URL": self.base_url},
             cwd=ROOT,
             stdout=sink,
             stderr=sink,

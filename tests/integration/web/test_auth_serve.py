@@ -43,6 +43,8 @@ def test_serve_starts_on_an_initialised_database(tmp_path: Path) -> None:
         settings.database_url,
         "--key-file",
         str(settings.key_file),
+        "--public-url",
+        f"http://127.0.0.1:{port}",
     ]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -7,10 +7,12 @@ The TestClient talks HTTPS so the production-mode Secure cookie travels as in a 
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 import pyotp
 from fastapi import FastAPI
@@ -162,3 +164,21 @@ def sign_in(client: TestClient, who: Seeded, clock: FixedClock) -> dict[str, obj
 def error_code(response: object) -> str:
     body = response.json()  # type: ignore[attr-defined]
     return str(body["error"]["code"])
+
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+def csrf_of(client: TestClient, path: str) -> str:
+    """The CSRF token of the form on ``path`` (asking for the page sets the browser's cookie)."""
+    page = client.get(path)
+    found = CSRF.search(page.text)
+    assert found is not None, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def self_report_login(client: TestClient, data: dict[str, str], **kw: Any) -> Any:
+    """The household sign-in form as a browser posts it: its page first, then the form with the
+    page's CSRF token."""
+    token = csrf_of(client, "/self-report/login")
+    return client.post("/self-report/login", data={**data, "csrf": token}, **kw)

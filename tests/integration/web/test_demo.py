@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from headcount.calendar import FixedClock
 from headcount.cli import app as cli
 from headcount.config import Settings
 from headcount.demo import DEMO_START, ROLE_LOGINS, demo_settings
+from headcount.fieldwork.badges import is_well_formed
 from headcount.store.queries import households as household_queries
 from headcount.store.session import make_engine, read_transaction
 from headcount.web.app import create_app
@@ -54,7 +54,7 @@ def test_every_printed_url_and_login_works(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     enumerator = next(row for row in staff if row[0] == Role.enumerator.value)
-    assert re.fullmatch(r"11E\d{7}[0-9X]", enumerator[4])
+    assert enumerator[4].startswith("11E-") and is_well_formed(enumerator[4])  # random badge
     # Served as ``headcount demo`` serves it: the folder it printed, in demo mode.
     app = create_app(settings, clock=FixedClock(DEMO_START))
     with TestClient(app, base_url="http://testserver") as client:

@@ -96,11 +96,14 @@ def test_interview_form_registers_a_household(census: Census) -> None:
         edit = staff.get(url)
         assert 'name="replaces_version" value="1"' in edit.text
         assert not ID_NUMBER.search(edit.text) and 'name="origin-p1" value="1"' in edit.text
+        # Names stay on the server too: beside an empty input, as the API shows them.
         first = html.escape(str(record["persons"][0]["name"]))
-        assert f'value="{first}"' in edit.text
+        assert first not in edit.text and 'name="p1-name" id="p1-name" value=""' in edit.text
+        assert html.escape(read["persons"][0]["name"]) in edit.text
         changed = dict(_page_fields(record), **{"h-rooms": "9", "h-dwelling_type": "1"})
         for n in range(1, len(record["persons"]) + 1):
             changed.pop(f"p{n}-citizen_id", None)
+            changed.pop(f"p{n}-name", None)
             changed[f"origin-p{n}"] = str(n)
         fresh = re.search(r'name="submission_uuid" value="([0-9a-f-]+)"', edit.text)
         assert fresh is not None
@@ -119,8 +122,8 @@ def test_interview_form_registers_a_household(census: Census) -> None:
     with transaction(census.engine) as session:
         stored = store_registration.read(session, census.protector, AUDIT, household_id)
     assert stored["items"]["rooms"] == 9
-    ids = [p.get("citizen_id") for p in stored["persons"]]
-    assert ids == [p.get("citizen_id") for p in record["persons"]]
+    ids = [(p.get("name"), p.get("citizen_id")) for p in stored["persons"]]
+    assert ids == [(p.get("name"), p.get("citizen_id")) for p in record["persons"]]
 
 
 def test_interview_form_outside_the_enumerators_areas_is_not_found(census: Census) -> None:
@@ -144,9 +147,33 @@ def test_a_handed_over_self_report_opens_with_its_answers_but_no_id_numbers(
             home.put("/api/self-report/household", json={"record": record})
         _move(clock, AFTER_CLOSE, staff)
         assert staff.get("/api/enumerator/self-reports").status_code == 200  # hands over
-        page = staff.get(f"/enumerator/households/{household_id}/form")
+        url = f"/enumerator/households/{household_id}/form"
+        page = staff.get(url)
         assert page.status_code == 200
+        # The answers are there; names and ID numbers stay on the server, shown masked.
         first = html.escape(str(record["persons"][0]["name"]))
-        assert f'name="p1-name" id="p1-name" value="{first}"' in page.text
+        assert first not in page.text and 'name="p1-name" id="p1-name" value=""' in page.text
+        assert 'id="p1-name-on-file"' in page.text and 'name="origin-p1" value="1"' in page.text
         assert f'name="p{len(record["persons"])}-name"' in page.text
         assert not ID_NUMBER.search(page.text)
+        # Registered from the page without retyping them: the household's own names and ID
+        # numbers are kept.
+        fields = _page_fields(record)
+        for n in range(1, len(record["persons"]) + 1):
+            fields.pop(f"p{n}-name", None)
+            fields.pop(f"p{n}-citizen_id", None)
+            fields[f"origin-p{n}"] = str(n)
+        uuid_field = re.search(r'name="submission_uuid" value="([0-9a-f-]+)"', page.text)
+        assert uuid_field is not None
+        body = {
+            **fields,
+            "form_token": _token(page.text),
+            "submission_uuid": uuid_field.group(1),
+            "action": "submit",
+        }
+        done = staff.post(url, data=body, follow_redirects=False)
+        assert done.status_code == 303, done.text
+    with transaction(census.engine) as session:
+        stored = store_registration.read(session, census.protector, AUDIT, household_id)
+    kept = [(p.get("name"), p.get("citizen_id")) for p in stored["persons"]]
+    assert kept == [(p.get("name"), p.get("citizen_id")) for p in record["persons"]]

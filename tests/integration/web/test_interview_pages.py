@@ -183,7 +183,16 @@ def test_an_hmtf_household_registers_through_the_page(census: Census) -> None:
         assert moved.status_code == 303 and moved.headers["location"] == url
         edit = staff.get(url)
         assert 'name="replaces_version" value="1"' in edit.text
-        assert 'value="测试甲"' in edit.text and 'name="p1-country"' in edit.text
+        # A version the page never showed (past any integer column): refused, not a fault.
+        for version in ("9" * 30, "１", "-1"):
+            odd = staff.post(url, data={**confirmed, "replaces_version": version})
+            assert odd.status_code == 422, version
+        # Names stay on the server: shown as the API shows them, beside an empty input.
+        assert "测试甲" not in edit.text and 'name="p1-country"' in edit.text
+        assert (
+            'id="p1-name-on-file"' in edit.text
+            and 'name="p1-name" id="p1-name" value=""' in edit.text
+        )
         assert not ID_NUMBER.search(edit.text) and 'maxlength="18"' not in edit.text
         read = staff.get(f"/api/enumerator/households/{household_id}").json()
         assert read["form"] == "hmtf" and len(read["persons"]) == 2
@@ -277,20 +286,35 @@ def _register_short(staff: TestClient, household_id: str) -> None:
     assert done.status_code == 201, done.text
 
 
-def test_editing_withholds_every_id_number_of_the_form() -> None:
-    """The page's copy of a stored version drops the form's ID-number items (``id18``) for a
-    role without pi.view_full, and a kept person gets them back on submit."""
+def test_editing_withholds_every_personal_value_of_the_form() -> None:
+    """The page's copy of a stored version drops the form's personal values (names, ID numbers)
+    whoever asks; the values on file are shown as households.shown shows them to the actor, and
+    a kept person or death form gets them back on submit unless new ones were typed."""
     form = get_form("short")
     stored = {
         "version": 1,
         "items": {},
-        "persons": [{"name": "测试甲", "citizen_id": "11010519491231002X"}],
-        "deaths": [],
+        "persons": [
+            {"name": "测试甲", "citizen_id": "11010519491231002X", "sex": 2},
+            {"name": "测试乙", "sex": 1},
+        ],
+        "deaths": [{"name": "测试丙", "sex": 1}],
     }
     enumerator = Actor("x", Role.enumerator, (HOME_SA,), frozenset(), True)
     assert not enumerator.has(Permission.pi_view_full)
-    page = interview_pages._editable(form, stored, "001", enumerator)
-    assert "citizen_id" not in page["persons"][0]
-    interview_pages._restore_ids(form, page, stored, ["1"])
-    assert page["persons"][0]["citizen_id"] == "11010519491231002X"
+    page = interview_pages._editable(form, stored, "001")
+    assert page["persons"] == [{"sex": 2}, {"sex": 1}] and page["deaths"] == [{"sex": 1}]
+    origins = {"p": ["2", "1"], "d": ["1"]}  # the two persons swapped places on the page
+    shown = interview_pages._on_file(form, stored, origins, enumerator.permissions())
+    assert shown == {
+        "p1": {"name": "测**"},
+        "p2": {"name": "测**", "citizen_id": "1****************X"},
+        "d1": {"name": "测**"},
+    }
+    page["persons"] = [{"sex": 1}, {"sex": 2, "name": "测试丁"}]
+    interview_pages._restore(form, page, stored, origins)
+    assert page["persons"][0]["name"] == "测试乙" and "citizen_id" not in page["persons"][0]
+    assert page["persons"][1]["name"] == "测试丁"  # typed: replaces the name on file
+    assert page["persons"][1]["citizen_id"] == "11010519491231002X"
+    assert page["deaths"][0]["name"] == "测试丙"
     assert interview_pages.page_path("x", "hmtf").endswith("/hmtf")

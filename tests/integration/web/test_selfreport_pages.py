@@ -13,7 +13,14 @@ from fastapi.testclient import TestClient
 
 from headcount.calendar import CST, FixedClock
 from tests.integration.conftest import Census
-from tests.integration.web.test_auth_support import AWAY_SA, HOME_SA, app_for, client_for
+from tests.integration.web.test_auth_support import (
+    AWAY_SA,
+    HOME_SA,
+    app_for,
+    client_for,
+    csrf_of,
+    self_report_login,
+)
 from tests.integration.web.test_selfreport import (
     AFTER_CLOSE,
     AFTER_REFERENCE,
@@ -40,7 +47,11 @@ def _sign_in_page(client: TestClient, card: dict[str, Any]) -> None:
     assert login.status_code == 200 and f'value="{card["account"]}"' in login.text
     response = client.post(
         "/self-report/login",
-        data={"account": card["account"], "password": card["password"]},
+        data={
+            "account": card["account"],
+            "password": card["password"],
+            "csrf": csrf_of(client, "/self-report/login"),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/self-report/household"
@@ -54,14 +65,12 @@ def test_household_pages_from_login_to_submit(census: Census) -> None:
         (household_id,) = _setup(census, clock, staff)
         card = _card(staff, household_id)
     with client_for(app_for(census, clock)) as client:
-        wrong = client.post(
-            "/self-report/login", data={"account": card["account"], "password": "NOPE"}
-        )
+        wrong = self_report_login(client, {"account": card["account"], "password": "NOPE"})
         assert wrong.status_code == 401 and 'role="alert"' in wrong.text
         assert 'aria-describedby="login-error"' in wrong.text
         for _ in range(4):
-            client.post("/self-report/login", data={"account": "ACDEF-ACDEF", "password": "NO"})
-        locked = client.post("/self-report/login", data={"account": "ACDEF-ACDEF", "password": "X"})
+            self_report_login(client, {"account": "ACDEF-ACDEF", "password": "NO"})
+        locked = self_report_login(client, {"account": "ACDEF-ACDEF", "password": "X"})
         assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
         _sign_in_page(client, card)
         page = client.get("/self-report/household")
@@ -196,3 +205,20 @@ def test_the_cards_to_hand_out_list_the_self_report_households(census: Census) -
         assert f'href="/enumerator/households/{second}/card"' in page.text
         elsewhere = staff.get(f"/api/enumerator/self-report/small-areas/{AWAY_SA}/cards")
         assert elsewhere.status_code == 404
+
+
+def test_the_card_password_as_a_phone_types_it(census: Census) -> None:
+    """Walked on a 360 px phone: a household typed the card's password in lower case with a
+    trailing space and was told it was wrong. Case, spaces and full width do not matter."""
+    clock = FixedClock(BEFORE_REFERENCE)
+    with client_for(app_for(census, clock)) as staff:
+        (household_id,) = _setup(census, clock, staff)
+        card = _card(staff, household_id)
+    password = card["password"]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in password)
+    for typed in (f" {password.lower()} ", f"{password[:5]} {password[5:]}", full_width):
+        with client_for(app_for(census, clock)) as client:
+            answer = self_report_login(
+                client, {"account": card["account"], "password": typed}, follow_redirects=False
+            )
+            assert answer.status_code == 303, typed

@@ -14,7 +14,7 @@ from headcount.auth.roles import Role
 from headcount.calendar import FixedClock
 from headcount.web.ratelimit import RateLimiter
 from tests.integration.conftest import Census
-from tests.integration.web.test_auth_support import app_for, client_for
+from tests.integration.web.test_auth_support import app_for, client_for, self_report_login
 from tests.integration.web.test_pages_support import World, csrf_of, world_fixture
 from tests.integration.web.test_selfreport import BEFORE_REFERENCE, _card, _setup
 
@@ -176,9 +176,9 @@ def test_a_signed_out_household_goes_to_its_login_and_comes_back(census: Census)
             ("/self-report/\\evil", "/self-report/household"),
         ]:
             client.cookies.clear()
-            login = client.post(
-                "/self-report/login",
-                data={"account": card["account"], "password": card["password"], "next": target},
+            login = self_report_login(
+                client,
+                {"account": card["account"], "password": card["password"], "next": target},
                 follow_redirects=False,
             )
             assert login.status_code == 303 and login.headers["location"] == expected, target

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, select, text, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
@@ -190,22 +189,6 @@ def ensure_security(session: Session, staff_id: uuid.UUID, created_by: str) -> S
         session.add(row)
         session.flush()
     return row
-
-
-def lock_badge_sequence(session: Session, prefix: str) -> None:
-    """Serialise badge allocation per prefix until commit (PostgreSQL advisory lock; SQLite has
-    a single writer already)."""
-    if Dialect.of(session).is_postgres:
-        key = zlib.crc32(f"headcount.badge.{prefix}".encode())
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
-def last_badge_sequence(session: Session, prefix: str) -> int:
-    """The highest sequence number among badges starting with ``prefix`` (0 when none)."""
-    top = session.execute(
-        select(func.max(StaffSecurity.badge_no)).where(StaffSecurity.badge_no.like(f"{prefix}%"))
-    ).scalar()
-    return int(str(top)[3:10]) if top else 0
 
 
 # --- sign-in failures ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from fastapi import Query
 from headcount.audit import reading
 from headcount.auth.roles import Permission
 from headcount.web.deps import ActorDep, AuditActorDep, SessionDep, SettingsDep
+from headcount.web.routes.paging import SequenceCursor
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(prefix="/api/audit", tags=["audit"])
@@ -21,7 +22,7 @@ def list_entries(
     session: SessionDep,
     actor: ActorDep,
     who: AuditActorDep,
-    after_seq: int = Query(0, ge=0),
+    after_seq: SequenceCursor = 0,
     limit: int = Query(100, ge=1, le=reading.MAX_PAGE),
     action: str | None = Query(None, max_length=64),
 ) -> Any:

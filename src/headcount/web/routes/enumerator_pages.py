@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from headcount.auth.roles import Permission
+from headcount.config import Settings
 from headcount.fieldwork import confirmation, registration, self_report
 from headcount.questionnaire.schema import Scope
 from headcount.web import forms_render as fr
@@ -54,7 +55,11 @@ def check_form(request: Request, form: FormData) -> None:
 
 
 def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """Where a printed card sends a household: the configured public URL, never the request's
+    Host (cards cannot be recalled). Only outside production, with none configured, the
+    address this page was reached at (the Host check admitted it)."""
+    settings: Settings = request.app.state.settings
+    return settings.public_base or str(request.base_url).rstrip("/")
 
 
 # --- cards -----------------------------------------------------------------------------------

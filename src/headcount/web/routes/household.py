@@ -27,8 +27,8 @@ from headcount.fieldwork import self_report
 from headcount.privacy.masking import mask
 from headcount.questionnaire.findings import Finding
 from headcount.questionnaire.schema import Scope
+from headcount.web import csrf, live
 from headcount.web import forms_render as fr
-from headcount.web import live
 from headcount.web.deps import (
     AuditActorDep,
     CalendarDep,
@@ -106,7 +106,16 @@ def _next(value: str | None) -> str | None:
 def login_page(request: Request) -> Response:
     account = request.query_params.get("account", "")[:16]
     target = _next(request.query_params.get("next"))
-    return render(request, "selfreport/login.html", account=account, problem=None, next=target)
+    return _login_form(request, account=account, problem=None, next=target)
+
+
+def _login_form(request: Request, status: int = 200, **context: Any) -> Response:
+    """The sign-in form with its CSRF token (a keyed token bound to a pre-session cookie: another
+    site can neither read nor forge it, so it cannot sign a browser in to its own card)."""
+    token, fresh = csrf.issue(request)
+    page = render(request, "selfreport/login.html", status, csrf=token, **context)
+    csrf.set_seed_cookie(request, page, fresh)
+    return page
 
 
 @router.post(
@@ -123,14 +132,14 @@ def login_submit(
     account = str(form.get("account", ""))[:40]
     target = _next(str(form.get("next", ""))[:1024])
     try:
+        csrf.check(request, str(form.get("csrf", "")))
         opened = self_report.sign_in(
             engine, who, clock.now(), account=account, password=str(form.get("password", ""))
         )
     except HeadcountError as exc:
         lang = negotiate(request)
-        page = render(
+        page = _login_form(
             request,
-            "selfreport/login.html",
             status=exc.problem.status,
             account=account,
             problem=exc.message(lang),

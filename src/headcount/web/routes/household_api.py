@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -46,7 +46,7 @@ class DraftIn(BaseModel):
 class SubmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     declarant: str = Field(max_length=50)
-    pledge: bool
+    pledge: StrictBool
     confirmed: list[str] | None = None
 
 

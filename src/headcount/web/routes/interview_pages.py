@@ -15,7 +15,9 @@ its submissions answer E2100 unless the server allows provisional forms
 
 Staff pages on the staff session (cookie); every POST carries the per-session form token. The
 services check the household's area (404 outside the enumerator's small areas), audit and decide;
-ID numbers of a stored version stay on the server (a kept person keeps its number).
+the personal values on file (names, ID numbers: ``households.withheld``) stay on the server,
+shown beside their empty inputs as the enumerator API shows them (``households.shown``), and
+a kept person or death form keeps them unless new ones are typed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends
 from sqlalchemy.orm import Session
@@ -33,11 +35,19 @@ from starlette.responses import RedirectResponse, Response
 
 from headcount import errors
 from headcount.audit.log import Actor as AuditActor
+from headcount.audit.log import AuditEvent, append
 from headcount.auth.roles import Actor, Permission
 from headcount.calendar import CensusCalendar, Clock
 from headcount.config import Settings
 from headcount.errors import HeadcountError
-from headcount.fieldwork import confirmation, long_form, pre_registration, registration
+from headcount.fieldwork import (
+    confirmation,
+    households,
+    long_form,
+    pre_registration,
+    registration,
+    self_report,
+)
 from headcount.fieldwork.scope import require
 from headcount.questionnaire.engine import validate_household
 from headcount.questionnaire.loader import get_form
@@ -194,8 +204,10 @@ def _blocks(
     *,
     allow_provisional: bool,
     unreadable: Unreadable | None = None,
+    on_file: OnFile | None = None,
 ) -> list[dict[str, Any]]:
-    """Every section of the page: its title, input prefix and fields (only what is asked)."""
+    """Every section of the page: its title, input prefix and fields (only what is asked), each
+    personal value on file shown beside its empty input as ``households.shown`` shows it."""
     lang = negotiate(request)
     asked = fr.asked(record, allow_provisional=allow_provisional)
     confirmed = record.get("confirmed", [])
@@ -221,6 +233,9 @@ def _blocks(
             confirmed=confirmed,
             prefix=prefix,
         )
+        kept = (on_file or {}).get(prefix, {})
+        for view in views:
+            view.on_file = str(kept.get(view.item.key) or "")
         out.append({"title": title, "prefix": prefix, "fields": views, "number": n})
 
     keys = asked["household"] if asked else None
@@ -250,7 +265,9 @@ def _form_page(
     status: int = 200,
     submission_uuid: str | None = None,
     replaces_version: int | None = None,
-    origins: list[str] | None = None,
+    origins: Origins | None = None,
+    on_file: OnFile | None = None,
+    draft_unreadable: int = 0,
 ) -> Response:
     blocks = _blocks(
         request,
@@ -259,11 +276,12 @@ def _form_page(
         findings or [],
         allow_provisional=allow_provisional,
         unreadable=unreadable,
+        on_file=on_file,
     )
     for block in blocks:
-        number = block["number"]
-        on_file = block["prefix"].startswith("p") and origins and number <= len(origins)
-        block["origin"] = origins[number - 1] if on_file and origins else ""
+        number, prefix = block["number"], block["prefix"]
+        rows = (origins or {}).get(prefix[:1], []) if prefix[:1] in ("p", "d") else []
+        block["origin"] = rows[number - 1] if number is not None and number <= len(rows) else ""
     lang = negotiate(request)
     return render(
         request,
@@ -276,8 +294,9 @@ def _form_page(
         else fr.title(form, lang),
         provisional=form.provisional,
         long_form=page == "long",
-        withheld=bool(fr.withheld(form)),
+        withheld=bool(households.withheld(form, "person")),
         blocks=blocks,
+        draft_unreadable=draft_unreadable,
         replaces_version=replaces_version or "",
         persons=len(record["persons"]),
         has_problems=any(f.invalid for b in blocks for f in b["fields"]),
@@ -287,39 +306,76 @@ def _form_page(
     )
 
 
-def _editable(
-    form: Form, stored: dict[str, Any], household_no: str, actor: Actor
-) -> dict[str, Any]:
-    """A stored version as the page edits it: ID numbers left out without pi.view_full."""
-    persons = [dict(p) for p in stored.get("persons") or []]
-    if not actor.has(Permission.pi_view_full):
-        for person in persons:
-            for key in fr.withheld(form):
-                person.pop(key, None)
-    return {
+# Where each roster row of the page came from: {"p": ["1", "", "2"], "d": ["1"]}, the row's
+# number in the stored version (or handed-over draft) the page started from; "" for a new row.
+Origins = dict[str, list[str]]
+# The personal values on file, as the actor may see them, per input prefix: {"p1": {"name": "张*"}}.
+OnFile = dict[str, dict[str, Any]]
+_ROSTERS: tuple[tuple[str, Literal["person", "death"]], ...] = (("p", "person"), ("d", "death"))
+
+
+def _key(prefix: str) -> str:
+    return "persons" if prefix == "p" else "deaths"
+
+
+def _editable(form: Form, stored: dict[str, Any], household_no: str) -> dict[str, Any]:
+    """A stored version (or a handed-over draft) as the page edits it: no personal value on file
+    goes into an input (``households.withheld``), whoever asks."""
+    out: dict[str, Any] = {
         "form": form.form_id,
         "household_no": household_no,
         "items": dict(stored.get("items") or {}),
-        "persons": persons,
-        "deaths": [dict(d) for d in stored.get("deaths") or []],
         "confirmed": list(stored.get("confirmed") or []),
     }
+    for prefix, scope in _ROSTERS:
+        hidden = households.withheld(form, scope)
+        rows = stored.get(_key(prefix)) or []
+        out[_key(prefix)] = [{k: v for k, v in r.items() if k not in hidden} for r in rows]
+    return out
 
 
-def _restore_ids(
-    form: Form, record: dict[str, Any], stored: dict[str, Any], origins: list[str]
-) -> None:
-    """A person kept from the stored version keeps its ID numbers unless new ones were typed."""
-    before = stored.get("persons") or []
-    for person, origin in zip(record["persons"], origins, strict=False):
-        if not origin.isdigit():
-            continue
-        index = int(origin) - 1
-        if not 0 <= index < len(before):
-            continue
-        for key in fr.withheld(form):
-            if not person.get(key) and before[index].get(key):
-                person[key] = before[index][key]
+def _origins_of(record: dict[str, Any]) -> Origins:
+    """Every roster row of a page opened from a stored record comes from that record's row."""
+    return {p: [str(n) for n in range(1, len(record[_key(p)]) + 1)] for p, _ in _ROSTERS}
+
+
+def _from_origin(rows: list[Any], origin: str) -> dict[str, Any] | None:
+    index = int(origin) - 1 if origin.isdigit() else -1
+    row = rows[index] if 0 <= index < len(rows) else None
+    return row if isinstance(row, dict) else None
+
+
+def _restore(form: Form, record: dict[str, Any], source: dict[str, Any], origins: Origins) -> None:
+    """A row kept from the record the page started from keeps its personal values on file
+    unless new ones were typed."""
+    for prefix, scope in _ROSTERS:
+        before = source.get(_key(prefix)) or []
+        for row, origin in zip(record[_key(prefix)], origins.get(prefix, []), strict=False):
+            kept = _from_origin(before, origin)
+            if kept is None:
+                continue
+            for key in households.withheld(form, scope):
+                if not row.get(key) and kept.get(key):
+                    row[key] = kept[key]
+
+
+def _on_file(
+    form: Form, source: dict[str, Any] | None, origins: Origins, granted: frozenset[str]
+) -> OnFile:
+    """The personal values on file of each row, as ``households.shown`` shows them."""
+    out: OnFile = {}
+    for prefix, scope in _ROSTERS:
+        before = (source or {}).get(_key(prefix)) or []
+        for n, origin in enumerate(origins.get(prefix, []), start=1):
+            kept = _from_origin(before, origin)
+            if kept is None:
+                continue
+            out[f"{prefix}{n}"] = {
+                key: households.shown(key, kept.get(key), granted)
+                for key in households.withheld(form, scope)
+                if kept.get(key)
+            }
+    return out
 
 
 def _show(visit: Visit, page: str, household_id: str) -> Response:
@@ -350,8 +406,8 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
     )
     if stored_row is not None:
         stored = store_registration.read(session, protector, audit, household_id)
-        record = _editable(form, stored, entry.household_no, actor)
-        origins = [str(n) for n in range(1, len(record["persons"]) + 1)]
+        record = _editable(form, stored, entry.household_no)
+        origins = _origins_of(record)
         return _form_page(
             request,
             household_id,
@@ -362,23 +418,46 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
             problem=note,
             replaces_version=int(stored["version"]),
             origins=origins,
+            on_file=_shown_on_file(visit, household_id, form, stored, origins),
         )
-    saved = None
-    if form.form_id == "short":
-        saved = confirmation.answers_for_interview(
-            session, protector, actor, household_id, audit=audit
-        )
-    record = {
-        "form": form.form_id,
-        "household_no": entry.household_no,
-        "items": dict((saved or {}).get("items") or {}),
-        "persons": list((saved or {}).get("persons") or [{}]),
-        "deaths": list((saved or {}).get("deaths") or []),
-        "confirmed": list((saved or {}).get("confirmed") or []),
-    }
+    draft = _draft_of(visit, household_id, form)
+    source = draft.record if draft is not None else {}
+    record = _editable(form, source, entry.household_no)
+    origins = _origins_of(record)
+    if not record["persons"]:
+        record["persons"] = [{}]
     return _form_page(
-        request, household_id, page, form, record, allow_provisional=allow, problem=note
+        request,
+        household_id,
+        page,
+        form,
+        record,
+        allow_provisional=allow,
+        problem=note,
+        origins=origins,
+        on_file=_shown_on_file(visit, household_id, form, source, origins),
+        draft_unreadable=len(draft.unreadable) if draft is not None else 0,
     )
+
+
+def _draft_of(visit: Visit, household_id: str, form: Form) -> self_report.Draft | None:
+    """The household's own answers a new short-form interview starts from (a handed-over or
+    unconfirmed self-report), as far as they can be read; audited as a read."""
+    if form.form_id != "short":
+        return None
+    _, session, protector, actor, audit = visit.parts()
+    return confirmation.answers_for_interview(session, protector, actor, household_id, audit=audit)
+
+
+def _shown_on_file(
+    visit: Visit, household_id: str, form: Form, source: dict[str, Any], origins: Origins
+) -> OnFile:
+    """The personal values on file as this actor may see them; a look in clear is audited as
+    such (as the API's read is)."""
+    found = _on_file(form, source, origins, visit.actor.permissions())
+    if households.in_clear(visit.actor) and any(found.values()):
+        append(visit.session, visit.audit, AuditEvent("household.read_full", household_id))
+    return found
 
 
 def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Response:
@@ -398,23 +477,41 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
     action = str(posted.get("action", "check"))
     token = str(posted.get("submission_uuid", ""))
     raw_version = str(posted.get("replaces_version", ""))
-    replaces = int(raw_version) if raw_version.isdigit() else None
-    origins = [str(posted.get(f"origin-p{n}", "")) for n in range(1, persons + 1)]
+    replaces = None
+    if raw_version:  # the page posts the version it showed: anything else is not this page's
+        if not (raw_version.isascii() and raw_version.isdigit() and len(raw_version) <= 9):
+            raise HeadcountError(errors.REQUEST_INVALID, fields="replaces_version")
+        replaces = int(raw_version)
+    origins: Origins = {
+        "p": [str(posted.get(f"origin-p{n}", ""))[:4] for n in range(1, persons + 1)],
+        "d": [str(posted.get(f"origin-d{n}", ""))[:4] for n in range(1, len(record["deaths"]) + 1)],
+    }
     if action == "add_person" and persons < _MAX_PERSONS:
         record["persons"].append({})
         unreadable["persons"].append({})
-        origins.append("")
+        origins["p"].append("")
     elif action.startswith("remove_") and action[7:].isdigit():
         index = int(action[7:]) - 1
         if 0 <= index < len(record["persons"]):
             del record["persons"][index]
             del unreadable["persons"][index]
-            del origins[index]
+            del origins["p"][index]
             record["confirmed"] = [c for c in record["confirmed"] if "@" not in c]
-    shown_record = {**record, "persons": [dict(p) for p in record["persons"]]}
+    shown_record = {
+        **record,
+        "persons": [dict(p) for p in record["persons"]],
+        "deaths": [dict(d) for d in record["deaths"]],
+    }
+    # The record the page started from: the stored version it changes, or the household's own
+    # answers a new interview took over. Its personal values stay on the server.
+    source: dict[str, Any] = {}
     if replaces is not None:
-        stored = store_registration.read(session, protector, audit, household_id)
-        _restore_ids(form, record, stored, origins)
+        source = store_registration.read(session, protector, audit, household_id)
+    elif any(origins["p"]) or any(origins["d"]):
+        draft = _draft_of(visit, household_id, form)
+        source = draft.record if draft is not None else {}
+    _restore(form, record, source, origins)
+    on_file = _shown_on_file(visit, household_id, form, source, origins) if source else {}
     deaths = _death_total(record["items"])
     record["deaths"] = (record["deaths"] + [{}] * deaths)[:deaths]
     findings = _check_findings(record, allow)
@@ -433,6 +530,7 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
             status=status,
             replaces_version=replaces,
             origins=origins,
+            on_file=on_file,
             submission_uuid=token,
         )
 

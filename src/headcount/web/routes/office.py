@@ -20,6 +20,7 @@ from headcount.web.deps import (
     SessionDep,
     SettingsDep,
 )
+from headcount.web.routes.paging import Offset
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(prefix="/api/office", tags=["office"])
@@ -82,7 +83,7 @@ def list_census_areas(
     session: ReadSessionDep,
     actor: ActorDep,
     limit: int = Query(50, ge=1, le=areas.MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     return areas.census_areas(session, actor, limit=limit, offset=offset)
 
@@ -120,7 +121,7 @@ def list_staff(
     actor: ActorDep,
     protector: KeysDep,
     limit: int = Query(50, ge=1, le=staff.MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> Any:
     return staff.page(session, actor, protector, limit=limit, offset=offset)
 

@@ -15,9 +15,6 @@ field and end there instead of at /staff. Only a local path is followed (``local
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -28,33 +25,22 @@ from starlette.requests import Request
 from headcount import errors
 from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
-from headcount.web import accounts
+from headcount.web import accounts, csrf
 from headcount.web.deps import AccountDep, KeysDep, SettingsDep
 from headcount.web.i18n import LANGS, negotiate, translate
 from headcount.web.ratelimit import limit
 from headcount.web.routes.auth import PLEDGE_TEXT
 from headcount.web.security import SecuredRouter, access, current_actor, local_path
-from headcount.web.sessions import COOKIE, SessionResolver, SignedIn, clear_cookie, set_cookie
+from headcount.web.sessions import SessionResolver, SignedIn, clear_cookie, set_cookie
 from headcount.web.templating import templates
 
 router = SecuredRouter(include_in_schema=False)
-CSRF_COOKIE = "headcount_csrf"
 LANG_COOKIE = "lang"
 
 
-def _csrf_seed(request: Request) -> str | None:
-    return request.cookies.get(COOKIE) or request.cookies.get(CSRF_COOKIE)
-
-
-def csrf_token(seed: str) -> str:
-    return hashlib.sha256(f"headcount-csrf:{seed}".encode()).hexdigest()[:32]
-
-
 def check_csrf(request: Request, token: str) -> None:
-    """Raise E2096 unless ``token`` was derived from this browser's own cookie."""
-    seed = _csrf_seed(request)
-    if not seed or not hmac.compare_digest(csrf_token(seed), token or ""):
-        raise HeadcountError(errors.FORM_EXPIRED)
+    """Raise E2096 unless ``token`` was made for this browser's own cookie (``web.csrf``)."""
+    csrf.check(request, token)
 
 
 def signed_in_or_none(request: Request) -> SignedIn | None:
@@ -103,15 +89,12 @@ def render(
 ) -> HTMLResponse:
     """A page in the negotiated language, with the navigation, CSRF token and language cookie."""
     lang = negotiate(request)
-    seed = _csrf_seed(request)
-    fresh = None
-    if seed is None:
-        fresh = seed = secrets.token_urlsafe(24)
+    token, fresh = csrf.issue(request)
     who = actor or viewer(request)
     values: dict[str, Any] = {
         "lang": lang,
         "t": lambda key, **v: translate(lang, key, **v),
-        "csrf": csrf_token(seed),
+        "csrf": token,
         "actor": who,
         "nav": nav_for(who),
         "path": request.url.path,
@@ -120,10 +103,7 @@ def render(
     }
     response = templates().TemplateResponse(request, name, values, status_code=status)
     secure = request.app.state.settings.mode == "production"
-    if fresh is not None:
-        response.set_cookie(
-            CSRF_COOKIE, fresh, httponly=True, secure=secure, samesite="strict", path="/"
-        )
+    csrf.set_seed_cookie(request, response, fresh)
     chosen = request.query_params.get("lang")
     if chosen in LANGS:
         response.set_cookie(

@@ -12,6 +12,7 @@ from headcount.auth.roles import Permission
 from headcount.fieldwork import long_form, progress, tasks
 from headcount.fieldwork.scope import MAX_PAGE
 from headcount.web.deps import ActorDep, AuditActorDep, CalendarDep, ClockDep, SessionDep
+from headcount.web.routes.paging import PositionCursor
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(prefix="/api", tags=["progress"])
@@ -76,7 +77,7 @@ def sampled_households(
     census_area_code: str,
     session: SessionDep,
     actor: ActorDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: PositionCursor = 0,
     limit: Limit = 50,
 ) -> Any:
     return long_form.households(

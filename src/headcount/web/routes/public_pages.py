@@ -3,7 +3,10 @@
 The badge check answers "genuine" with the holder's masked name (surname and *), role and area
 name, or "not found" — the same answer for a withdrawn badge as for one never issued, so the page
 tells a resident whom not to trust without telling anyone which accounts were disabled. A number
-whose check character is wrong is answered without a lookup. Both forms are rate-limited per client.
+whose check character is wrong is answered without a lookup, and so is every number of the old
+sequential form (re-issued by migration 0007: "replaced, ask for the new card"). Badge numbers
+are random (fieldwork.badges), so walking the check finds nothing; both forms are rate-limited
+per client besides.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from starlette.requests import Request
 
 from headcount.audit.log import Actor as AuditActor
 from headcount.audit.log import AuditEvent, append
-from headcount.fieldwork.badges import is_well_formed, normalize_badge
+from headcount.fieldwork.badges import grouped, is_legacy, is_well_formed, normalize_badge
 from headcount.fieldwork.staff import masked_name
 from headcount.identity import divisions
 from headcount.store.protector import Protector
@@ -31,7 +34,7 @@ from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()
 BADGE_LIMIT = [Depends(limit("badge", per_minute=20, burst=10))]
-Outcome = Literal["genuine", "not_found", "malformed"]
+Outcome = Literal["genuine", "not_found", "replaced", "malformed"]
 
 
 class BadgeCheck(BaseModel):
@@ -55,8 +58,13 @@ def area_name(session: Session, code: str | None) -> str | None:
 
 def check_badge(session: Session, protector: Protector, who: AuditActor, raw: str) -> BadgeCheck:
     badge = normalize_badge(raw)[:16]
+    if is_legacy(badge):
+        # Every old sequential number alike, without a lookup: nothing to walk.
+        append(session, who, AuditEvent("badge.check", f"badge:{badge}", outcome="replaced"))
+        return BadgeCheck(badge=badge, outcome="replaced")
     if not is_well_formed(badge):
         return BadgeCheck(badge=badge, outcome="malformed")
+    badge = grouped(badge)  # as stored
     staff = badge_queries.staff_by_badge(session, badge)
     genuine = staff is not None and not staff.disabled
     append(

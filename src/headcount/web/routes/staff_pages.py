@@ -333,7 +333,7 @@ def review_decide(
     calendar: CalendarDep,
     csrf: Annotated[str, Form(max_length=64)],
     action: Annotated[str, Form(max_length=8)],
-    version: Annotated[int, Form(ge=1)],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
     reason_code: Annotated[str, Form(max_length=32)] = "",
     comment: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
