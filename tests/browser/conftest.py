@@ -14,9 +14,6 @@ Playwright never downloads a browser here: it launches /usr/bin/chromium (HEADCO
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ import pytest
 
 from headcount.calendar import FixedClock
 from headcount.demo import DEMO_START, Demo, app_for, build
+from tests.integration.web.live import free_port, served
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [
@@ -56,37 +54,14 @@ class LiveServer:
         return f"{self.base_url}{path}"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    import uvicorn
-
-    from headcount.web.server import config_for
-
     demo = build(tmp_path_factory.mktemp("demo") / "demo")
     clock = FixedClock(DEMO_START)
-    port = _free_port()
+    port = free_port()
     app = app_for(demo, clock, public_url=f"http://127.0.0.1:{port}")
-    config = config_for(app, app.state.settings, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the demo server did not start")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", clock, demo)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app, port=port, log_level="warning") as base:
+        yield LiveServer(base, clock, demo)
 
 
 @pytest.fixture(scope="session")

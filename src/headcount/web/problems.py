@@ -31,7 +31,6 @@ from headcount.web.i18n import negotiate, translate
 from headcount.web.security import api_routes, local_path
 
 log = logging.getLogger("headcount.web")
-RETRY_AFTER_UNAVAILABLE = 30
 
 
 def wants_json(path: str, accept: str = "") -> bool:
@@ -175,7 +174,8 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
             _request_id(request),
             type(exc).__name__,
         )
-        return respond(request, error, headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)})
+        retry = error.details.get("retry_after", faults.RETRY_AFTER_SECONDS)
+        return respond(request, error, headers={"Retry-After": str(retry)})
 
     # No handler for Exception here: Starlette calls it from ServerErrorMiddleware, which then
     # re-raises to the server, and uvicorn logs the traceback, input values and all. The

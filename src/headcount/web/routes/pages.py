@@ -26,6 +26,7 @@ from headcount import errors
 from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
 from headcount.web import accounts, csrf
+from headcount.web.csrf import check as csrf_check
 from headcount.web.deps import AccountDep, KeysDep, SettingsDep
 from headcount.web.i18n import LANGS, negotiate, translate
 from headcount.web.ratelimit import limit
@@ -36,11 +37,6 @@ from headcount.web.templating import templates
 
 router = SecuredRouter(include_in_schema=False)
 LANG_COOKIE = "lang"
-
-
-def check_csrf(request: Request, token: str) -> None:
-    """Raise E2096 unless ``token`` was made for this browser's own cookie (``web.csrf``)."""
-    csrf.check(request, token)
 
 
 def signed_in_or_none(request: Request) -> SignedIn | None:
@@ -174,7 +170,7 @@ def sign_in(
     totp_code: Annotated[str, Form(max_length=12)] = "",
     next: Next = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     target = _target(next)
     if not username.strip() or not password:
         field = "username" if not username.strip() else "password"
@@ -215,7 +211,7 @@ def sign_out(
     ctx: AccountDep,
     csrf: Csrf,
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     signed = signed_in_or_none(request)
     if signed is not None:
         accounts.logout(ctx.engine, ctx.who, signed, ctx.clock.now())
@@ -248,7 +244,7 @@ def change_password(
     repeat_password: Annotated[str, Form(max_length=1024)] = "",
     next: Next = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     target = _target(next)
     signed = signed_in_or_none(request)
     if signed is None:
@@ -310,7 +306,7 @@ def accept_pledge(
     accept: Annotated[str, Form(max_length=8)] = "",
     next: Next = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     target = _target(next)
     signed = signed_in_or_none(request)
     if signed is None:
@@ -345,7 +341,7 @@ def totp_start(
     csrf: Csrf,
     next: Next = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     target = _target(next)
     signed = signed_in_or_none(request)
     if signed is None:
@@ -369,7 +365,7 @@ def totp_confirm(
     code: Annotated[str, Form(max_length=12)] = "",
     next: Next = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     target = _target(next)
     signed = signed_in_or_none(request)
     if signed is None:

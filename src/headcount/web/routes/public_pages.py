@@ -27,9 +27,10 @@ from headcount.identity import divisions
 from headcount.store.protector import Protector
 from headcount.store.queries import areas as area_queries
 from headcount.store.queries import badges as badge_queries
+from headcount.web.csrf import check as csrf_check
 from headcount.web.deps import AuditActorDep, ProtectorDep, SessionDep
 from headcount.web.ratelimit import limit
-from headcount.web.routes.pages import check_csrf, render
+from headcount.web.routes.pages import render
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()
@@ -122,7 +123,7 @@ def badge_check_page(
     csrf: Annotated[str, Form(max_length=64)],
     badge: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     result = check_badge(session, protector, who, badge)
     status = 422 if result.outcome == "malformed" else 200
     return render(request, "public/badge.html", {"result": result, "badge": badge}, status=status)

@@ -30,6 +30,7 @@ from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Item
 from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as fieldwork_queries
+from headcount.web.csrf import check as csrf_check
 from headcount.web.deps import (
     ActorDep,
     AuditActorDep,
@@ -38,7 +39,7 @@ from headcount.web.deps import (
     ProtectorDep,
     SessionDep,
 )
-from headcount.web.routes.pages import check_csrf, render, see_other
+from headcount.web.routes.pages import render, see_other
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()
@@ -337,7 +338,7 @@ def review_decide(
     reason_code: Annotated[str, Form(max_length=32)] = "",
     comment: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    check_csrf(request, csrf)
+    csrf_check(request, csrf)
     if action not in ("approve", "reject"):
         raise HeadcountError(errors.REQUEST_INVALID, fields="action")
     if action == "reject" and reason_code not in REASONS:
