@@ -7,6 +7,7 @@ import typer
 from headcount.commands import forms, ids, web
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
+from headcount.commands import processing as processing_commands
 from headcount.commands import synth as synth_commands
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ store_commands.register(app)
 app.command("scan")(scan_commands.scan_command)
 app.command("redact")(scan_commands.redact_command)
 app.command("synth")(synth_commands.synth_command)
+processing_commands.register(app)
 
 
 def main() -> None:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from headcount.auth.passwords import hash_password
-from headcount.auth.roles import Actor, Role
+from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import CST, CensusCalendar, Clock, FixedClock
 from headcount.config import Settings
 from headcount.fieldwork import pre_registration, registration, review
@@ -54,6 +55,7 @@ DISPLAY_NAMES = {
     "prefecture": "孙立平",
     "province": "吴海燕",
     "national": "郑国强",
+    "processing": "何志明",
     "auditor": "冯秀英",
 }
 ROLE_LOGINS: tuple[tuple[Role, str], ...] = (
@@ -63,6 +65,7 @@ ROLE_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.prefecture_office, "prefecture"),
     (Role.provincial_office, "province"),
     (Role.national_office, "national"),
+    (Role.national_office, "processing"),  # the processing centre: holds processing.extract
     (Role.auditor, "auditor"),
     (Role.system_admin, "admin"),
 )
@@ -112,6 +115,7 @@ class Demo:
     households: list[HouseholdLogin] = field(default_factory=list)
     registered: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)  # at the second level: in an extract
 
     def login(self, role: Role) -> StaffLogin:
         return next(s for s in self.staff if s.role == role)
@@ -182,7 +186,7 @@ def _layout(synth_dir: Path) -> tuple[str, list[dict[str, Any]]]:
     return census_area, out
 
 
-def _add_areas(engine: Engine, census_area: str) -> list[str]:
+def _add_areas(engine: Engine, census_area: str, urban_rural_class: str | None) -> list[str]:
     table = divisions()
     township = table.get(census_area[:9])
     place = township.name if township is not None else census_area[:9]
@@ -196,6 +200,7 @@ def _add_areas(engine: Engine, census_area: str) -> list[str]:
                     "code": census_area,
                     "county_code": census_area[:6],
                     "name": f"{place}第{int(census_area[9:]):d}普查区",
+                    "urban_rural_class": urban_rural_class,
                     "created_at": now,
                 }
             ],
@@ -277,8 +282,25 @@ def _add_staff(
             logins.append(
                 StaffLogin(role, row.username, password, tuple(areas.get(role, [])), badge)
             )
+        _grant_processing(session, logins)
     printed = [role for role, _ in ROLE_LOGINS]
     return sorted(logins, key=lambda login: printed.index(login.role))
+
+
+def _grant_processing(session: Session, logins: list[StaffLogin]) -> None:
+    """The national office grants the processing centre's account the extract permission."""
+    national = staff_queries.by_username(session, "national")
+    centre = staff_queries.by_username(session, "processing")
+    assert national is not None and centre is not None
+    grantor = Actor(str(national.id), Role.national_office, (), frozenset(), True)
+    staff_service.set_extra_permissions(
+        session,
+        grantor,
+        audit_actor(grantor),
+        datetime.now(UTC),
+        str(centre.id),
+        [Permission.processing_extract],
+    )
 
 
 def _head_name(record: dict[str, Any]) -> str:
@@ -346,6 +368,7 @@ def _fieldwork(
     holder = Actor(str(enum_id.id), Role.enumerator, enumerator.areas, frozenset(), True)
     _issue_cards(engine, protector, demo, holder, calendar)
     checker = Actor(str(sup_id.id), Role.supervisor, (demo.census_area_code,), frozenset(), True)
+    first_approved: list[tuple[str, int]] = []
     for n, (household_id, version) in enumerate(submitted[: max(2, len(submitted) // 3)]):
         reject = n == 0
         decision = review.DecisionIn(
@@ -367,6 +390,28 @@ def _fieldwork(
             )
         if reject:
             demo.rejected.append(household_id)
+        else:
+            first_approved.append((household_id, version))
+    # The county office approves all but the last at the second level: those are the households
+    # a processing extract takes (one stays waiting, so the county's review page has work).
+    county = demo.login(Role.county_office)
+    with transaction(engine) as session:
+        county_row = staff_queries.by_username(session, county.username)
+        assert county_row is not None
+    office = Actor(str(county_row.id), Role.county_office, county.areas, frozenset(), True)
+    for household_id, version in first_approved[:-1]:
+        with transaction(engine) as session:
+            review.decide(
+                session,
+                protector,
+                office,
+                household_id,
+                review.DecisionIn(action="approve", version=version),
+                clock=reviewing,
+                calendar=calendar,
+                level="second",
+            )
+        demo.approved.append(household_id)
 
 
 def _issue_cards(
@@ -425,7 +470,12 @@ def build(
     engine = make_engine(settings)
     try:
         protector = Protector.open(settings, engine)
-        small = _add_areas(engine, census_area)
+        classes = loader.scan(synth_dir, "census_areas")
+        assert classes is not None
+        urban_rural = classes.filter(pl.col("census_area_code") == census_area).collect()
+        small = _add_areas(
+            engine, census_area, urban_rural["urban_rural_class"][0] if urban_rural.height else None
+        )
         demo = Demo(directory, settings, census_area, small)
         demo.staff = _add_staff(engine, protector, settings, census_area, small)
         _fieldwork(engine, protector, demo, records, cal)

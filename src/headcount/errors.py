@@ -15,6 +15,7 @@ Ranges (one block per package; add new problems at the end of their block):
     E15xx  audit log
     E16xx  store: database, migrations, backup
     E17xx  scan: PII scanner, redactor, publish gate
+    E18xx  processing: extract, counting, tables, communiqués, publication bundle
     E20xx+ web, authentication, fieldwork (reserved)
 
 Messages are str.format templates over the error's details; details never carry personal data in
@@ -1083,3 +1084,267 @@ PUBLIC_URL_REQUIRED = _p(
     "Production mode needs the public URL (HEADCOUNT_PUBLIC_URL): links printed on "
     "self-report cards come only from configuration",
 )
+
+# Processing (issue 11). One block per part; add new problems at the end of their part.
+# The processing extract (layout, manifest, keys, permission): E1800–E1829.
+EXTRACT_NOT_FOUND = _p(
+    "E1800",
+    404,
+    "{path} 不是处理用提取目录（缺少 manifest.json）",
+    "{path} is not a processing extract (no manifest.json)",
+)
+EXTRACT_MANIFEST_INVALID = _p(
+    "E1801",
+    422,
+    "提取目录的清单 {path} 无法读取或格式不对",
+    "The extract manifest {path} is unreadable or not in the expected format",
+)
+EXTRACT_TABLE_MISSING = _p(
+    "E1802",
+    422,
+    "提取目录缺少 {path}",
+    "The extract is missing {path}",
+)
+EXTRACT_SCHEMA = _p(
+    "E1803",
+    422,
+    "提取文件 {path} 的列 {column} 与清单不符",
+    "Column {column} of the extract file {path} does not match the manifest",
+)
+EXTRACT_DIGEST = _p(
+    "E1804",
+    422,
+    "提取文件 {path} 的摘要与清单不符：文件已被改动或损坏",
+    "The digest of the extract file {path} differs from the manifest: it was changed or damaged",
+)
+EXTRACT_FILE_UNLISTED = _p(
+    "E1805",
+    422,
+    "提取目录中的 {path} 不在清单中",
+    "{path} in the extract directory is not listed in its manifest",
+)
+EXTRACT_OUT_NOT_EMPTY = _p(
+    "E1806",
+    409,
+    "输出目录 {path} 已存在且不为空；请指定新目录",
+    "The output directory {path} exists and is not empty; give a new one",
+)
+EXTRACT_SOURCE_INVALID = _p(
+    "E1807",
+    422,
+    "{path} 不是合成普查目录：{reason}",
+    "{path} is not a synthetic census directory: {reason}",
+)
+EXTRACT_FORBIDDEN = _p(
+    "E1808",
+    403,
+    "账号 {user} 没有提取处理数据的权限（processing.extract）",
+    "Account {user} may not make a processing extract (permission processing.extract)",
+)
+# EXTRACT-BLOCK-END
+# Counting rules and the standard tables: E1830–E1859.
+TABLES_LEVEL_UNKNOWN = _p(
+    "E1830",
+    400,
+    "未知的汇总层级 {level}；可用：{allowed}",
+    "Unknown tabulation level {level}; use one of: {allowed}",
+)
+TABLES_FORMAT_UNKNOWN = _p(
+    "E1831",
+    400,
+    "未知的输出格式 {format}；可用：{allowed}",
+    "Unknown output format {format}; use one of: {allowed}",
+)
+TABLES_OUT_NOT_EMPTY = _p(
+    "E1832",
+    409,
+    "汇总表输出目录 {path} 已存在且不为空；请换一个目录或先删除它",
+    "The tables output directory {path} exists and is not empty; choose another or remove it",
+)
+TABLES_SOURCE_UNREADABLE = _p(
+    "E1833",
+    400,
+    "无法汇总 {path}：不是处理抽取目录或合成人口目录（{reason}）",
+    "Cannot tabulate {path}: not a processing extract or synthetic population ({reason})",
+)
+TABLES_SOURCE_COLUMN_MISSING = _p(
+    "E1834",
+    400,
+    "数据表 {table} 缺少汇总所需的列 {column}",
+    "Table {table} lacks the column {column} the tables need",
+)
+TABLES_ENGINE_UNKNOWN = _p(
+    "E1835",
+    400,
+    "未知的计算引擎 {engine}；可用：{allowed}",
+    "Unknown engine {engine}; use one of: {allowed}",
+)
+TABLES_ENGINE_UNAVAILABLE = _p(
+    "E1836",
+    501,
+    "计算引擎 {engine} 在此版本中不可用；请使用 duckdb",
+    "The {engine} engine is not available in this build; use duckdb",
+)
+TABLES_QUERY_FAILED = _p(
+    "E1837",
+    500,
+    "汇总表 {table} 计算失败（{reason}）；未写出任何文件",
+    "Computing table {table} failed ({reason}); nothing was written",
+)
+TABLES_WRITE_FAILED = _p(
+    "E1838",
+    507,
+    "无法写入汇总表目录 {path}（{reason}）；未留下任何部分文件",
+    "Cannot write the tables to {path} ({reason}); no partial files were left",
+)
+# TABLES-BLOCK-END
+# Communiqués and charts: E1860–E1869.
+COMMUNIQUE_TABLES_MISSING = _p(
+    "E1860",
+    404,
+    "汇总表目录中没有索引文件 {path}；请先运行 headcount tables",
+    "The tables index {path} does not exist; run 'headcount tables' first",
+)
+COMMUNIQUE_TABLES_UNREADABLE = _p(
+    "E1861",
+    400,
+    "汇总表索引 {path} 无法读取：{reason}",
+    "The tables index {path} cannot be read: {reason}",
+)
+COMMUNIQUE_TABLES_FORMAT = _p(
+    "E1862",
+    400,
+    "{path} 不是本版本支持的汇总表索引（格式、版本为 {got}，应为 headcount-tables 第 1 版）",
+    "{path} is not a tables index this version reads (format, version {got}; "
+    "expected headcount-tables version 1)",
+)
+COMMUNIQUE_TABLE_FILE_INVALID = _p(
+    "E1863",
+    409,
+    "汇总表文件 {path} 不可用（{reason}）；请重新生成汇总表",
+    "The table file {path} cannot be used ({reason}); make the tables again",
+)
+COMMUNIQUE_OUTPUT_NOT_EMPTY = _p(
+    "E1864",
+    409,
+    "输出目录 {path} 已存在且不为空；请换一个目录或先删除它",
+    "Output directory {path} exists and is not empty; choose another or remove it first",
+)
+COMMUNIQUE_WRITE_FAILED = _p(
+    "E1865",
+    500,
+    "无法写入公报目录 {path}：{reason}；未留下任何文件",
+    "The communiqués could not be written to {path}: {reason}; nothing was left behind",
+)
+# COMMUNIQUE-BLOCK-END
+# The publication bundle (gate, disclosure hook, verify): E1870–E1889.
+PUBLISH_PERSONAL_DATA = _p(
+    "E1870",
+    422,
+    "发布包被拒绝：{files} 个文件中有 {count} 处个人信息或无法检查的内容（首个：{path}）；"
+    "未写入任何内容",
+    "The publication bundle was refused: {count} personal-information finding(s) or unscannable "
+    "part(s) in {files} file(s) (first: {path}); nothing was written",
+)
+PUBLISH_DISCLOSURE_FAILED = _p(
+    "E1871",
+    422,
+    "发布包被拒绝：{count} 处未通过披露控制检查（首个：表 {table}，{path}，检查 {check}）；"
+    "未写入任何内容",
+    "The publication bundle was refused: {count} cell(s) failed the disclosure checks (first: "
+    "table {table}, {path}, check {check}); nothing was written",
+)
+PUBLISH_NOT_TABLES = _p(
+    "E1872",
+    422,
+    "{path} 不是汇总表目录：{reason}",
+    "{path} is not a tables directory: {reason}",
+)
+PUBLISH_OUT_EXISTS = _p(
+    "E1873",
+    409,
+    "发布包 {path} 已存在；发布包从不覆盖，请指定新路径",
+    "The bundle {path} exists; a bundle is never overwritten, give a new path",
+)
+PUBLISH_SOURCE_INVALID = _p(
+    "E1874",
+    422,
+    "不能打包 {path}：{reason}",
+    "Cannot pack {path}: {reason}",
+)
+PUBLISH_FILE_KIND = _p(
+    "E1875",
+    415,
+    "此类文件不能放入发布包：{path}（允许 .csv .xlsx .parquet .md .txt .html .svg .json "
+    "以及有 SVG 原图的 .png）",
+    "This kind of file cannot go into a publication bundle: {path} (allowed: .csv .xlsx "
+    ".parquet .md .txt .html .svg .json, and .png beside its SVG)",
+)
+PUBLISH_PNG_UNCHECKED = _p(
+    "E1876",
+    422,
+    "PNG 图像无法按文本检查，只能与其来源 SVG 同时发布：{path} 缺少通过检查的 {twin}",
+    "A PNG image cannot be checked as text and is published only beside the SVG it was drawn "
+    "from: {path} lacks a passing {twin}",
+)
+PUBLISH_PART_UNCHECKED = _p(
+    "E1877",
+    422,
+    "{path} 中的 {part} 无法检查，不能发布",
+    "{part} in {path} cannot be checked, so the file cannot be published",
+)
+PUBLISH_TABLE_FILE = _p(
+    "E1878",
+    422,
+    "汇总表文件 {path} 与 tables.json 不符：{reason}",
+    "The table file {path} does not match tables.json: {reason}",
+)
+PUBLISH_WRITE_FAILED = _p(
+    "E1879",
+    500,
+    "无法写入发布包 {path}（{reason}）；未留下任何内容",
+    "The bundle {path} could not be written ({reason}); nothing was left behind",
+)
+BUNDLE_NOT_FOUND = _p(
+    "E1880",
+    404,
+    "{path} 不是发布包（{reason}）",
+    "{path} is not a publication bundle ({reason})",
+)
+BUNDLE_DIGEST_MISMATCH = _p(
+    "E1881",
+    422,
+    "发布包文件 {path} 的摘要或大小与 bundle.json 不符：文件已被改动",
+    "The SHA-256 or size of the bundle file {path} differs from bundle.json: it was changed",
+)
+BUNDLE_FILE_ADDED = _p(
+    "E1882",
+    422,
+    "发布包中的 {path} 不在 bundle.json 中：文件是后加的",
+    "{path} is in the bundle but not in bundle.json: it was added",
+)
+BUNDLE_FILE_REMOVED = _p(
+    "E1883",
+    422,
+    "bundle.json 列出的 {path} 不在发布包中：文件被删除了",
+    "{path} is listed in bundle.json but missing from the bundle: it was removed",
+)
+BUNDLE_SUMS_MISMATCH = _p(
+    "E1884",
+    422,
+    "发布包的 SHA256SUMS 与 bundle.json 不一致：{path}",
+    "SHA256SUMS of the bundle disagrees with bundle.json: {path}",
+)
+BUNDLE_GATE_FAILED = _p(
+    "E1885",
+    422,
+    "重新检查发布包未通过：{path}（{reason}）",
+    "The bundle failed its re-check: {path} ({reason})",
+)
+BUNDLE_SIGNATURE_INVALID = _p(
+    "E1886",
+    422,
+    "发布包签名无效或与公钥不符：{path}（{reason}）",
+    "The bundle signature is invalid or does not match the public key: {path} ({reason})",
+)
+# PUBLISH-BLOCK-END

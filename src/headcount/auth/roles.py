@@ -43,6 +43,10 @@ class Permission(StrEnum):
     export_approve = "export.approve"
     pi_view_area = masking.VIEW_AREA  # ID with the county digits, for supervisors and offices
     pi_view_full = masking.VIEW_FULL  # unmasked values; every use is audited
+    # Make the de-identified processing extract (decrypts approved households in memory); granted
+    # one account at a time to the processing centre, never by role.
+    processing_extract = "processing.extract"
+    tables_view = "tables.view"  # read the computed tables and charts of the office's subtree
     audit_read = "audit.read"
     audit_configure = "audit.configure"
     keys_manage = "keys.manage"
@@ -62,6 +66,7 @@ SCOPE_WIDTH: dict[Role, int | None] = {
 }
 
 _OFFICE = {
+    Permission.tables_view,
     Permission.progress_view,
     Permission.household_read,
     Permission.pi_view_area,
@@ -138,6 +143,7 @@ PERSONAL_DATA = frozenset(
         Permission.review_second,
         Permission.self_report_confirm,
         Permission.pre_register,
+        Permission.processing_extract,
     }
 )
 

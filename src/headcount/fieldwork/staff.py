@@ -9,6 +9,7 @@ as if it did not exist. A one-time password is returned once and must be changed
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from datetime import datetime
@@ -415,7 +416,7 @@ def reset_password(
 ) -> PasswordReset:
     """A new one-time password for a forgotten one. The second factor stays as it is, so a
     reset never signs anyone in on its own (A5); every session of the account ends."""
-    staff = get_reachable(session, actor, staff_id)
+    staff = _grant_target(session, actor, staff_id)
     if str(staff.id) == actor.staff_id:
         raise HeadcountError(errors.FORBIDDEN)  # one's own password changes with the current one
     password = one_time_password()
@@ -432,7 +433,7 @@ def reset_second_factor(
     session: Session, actor: Actor, who: AuditActor, now: datetime, staff_id: str
 ) -> None:
     """Forget a lost device's seed; the account enrols again at its next sign-in."""
-    staff = get_reachable(session, actor, staff_id)
+    staff = _grant_target(session, actor, staff_id)
     if str(staff.id) == actor.staff_id:
         raise HeadcountError(errors.FORBIDDEN)
     security = access_queries.ensure_security(session, staff.id, created_by=actor.staff_id)
@@ -444,11 +445,36 @@ def reset_second_factor(
 
 
 # Individually grantable permissions, who may grant them, and to which roles.
-GRANTABLE = {Permission.pi_view_full}
 _GRANTORS = frozenset({Role.national_office, Role.provincial_office})
-_FULL_VIEW_HOLDERS = frozenset(
-    {Role.provincial_office, Role.prefecture_office, Role.county_office, Role.supervisor}
-)
+# Individually grantable permissions → the roles that may hold them, and who may grant them.
+GRANTABLE: dict[Permission, tuple[frozenset[Role], frozenset[Role]]] = {
+    Permission.pi_view_full: (
+        frozenset(
+            {Role.provincial_office, Role.prefecture_office, Role.county_office, Role.supervisor}
+        ),
+        _GRANTORS,
+    ),
+    Permission.processing_extract: (
+        frozenset({Role.national_office}),
+        frozenset({Role.national_office}),
+    ),
+}
+
+
+def _grant_target(session: Session, actor: Actor, staff_id: str) -> Staff:
+    """An account below the actor, or — for the national office only — a national peer: the
+    processing centre's accounts are national, and only the national office may let one of them
+    make extracts (which permissions a peer may receive is checked against GRANTABLE)."""
+    try:
+        return get_reachable(session, actor, staff_id)
+    except HeadcountError as exc:
+        if exc.problem is not errors.STAFF_NOT_FOUND or actor.role != Role.national_office:
+            raise
+        with contextlib.suppress(ValueError):
+            peer = staff_queries.by_id(session, uuid.UUID(staff_id))
+            if peer is not None and peer.role == Role.national_office.value:
+                return peer
+        raise
 
 
 def set_extra_permissions(
@@ -459,15 +485,19 @@ def set_extra_permissions(
     staff_id: str,
     permissions: list[Permission],
 ) -> list[str]:
-    """Replace an account's individually granted permissions (today: full view of personal
-    data). Only national and provincial offices decide this, for accounts in their reach; the
-    account's sessions end so the change holds from its next request."""
+    """Replace an account's individually granted permissions (full view of personal data; making
+    the processing extract). Only national and provincial offices decide this, for accounts in
+    their reach and never for themselves; the account's sessions end so the change holds from its
+    next request."""
     if actor.role not in _GRANTORS or not actor.has(Permission.staff_manage):
         raise HeadcountError(errors.FORBIDDEN)
-    staff = get_reachable(session, actor, staff_id)
+    staff = _grant_target(session, actor, staff_id)
+    if str(staff.id) == actor.staff_id:
+        raise HeadcountError(errors.FORBIDDEN)
     wanted = sorted({p.value for p in permissions})
     for value in wanted:
-        if Permission(value) not in GRANTABLE or Role(staff.role) not in _FULL_VIEW_HOLDERS:
+        holders, grantors = GRANTABLE.get(Permission(value), (frozenset(), frozenset()))
+        if Role(staff.role) not in holders or actor.role not in grantors:
             raise HeadcountError(
                 errors.GRANT_INVALID, reason=f"{value} cannot be granted to {staff.role}"
             )

@@ -148,3 +148,41 @@ def to_households(
             household["deaths"] = deaths.get(row[KEY], [])
         out.append(household)
     return out
+
+
+def _flatten(item: Item, value: Any) -> dict[str, Any]:
+    """One answer as its batch columns (the inverse of ``_unflatten``)."""
+    cols = item.columns()
+    if item.type == "year_month":
+        year, month = (None, None)
+        if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+            year, month = int(value[:4]), int(value[5:])
+        return {cols[0]: year, cols[1]: month}
+    if item.type == "count_by_sex":
+        counts = value if isinstance(value, dict) else {}
+        return {cols[0]: counts.get("male"), cols[1]: counts.get("female")}
+    return {cols[0]: value}
+
+
+def from_household(
+    form: Form, record: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Batch rows (household, persons, deaths) of one household JSON object: the inverse of
+    ``to_households``. Persons and deaths are numbered by their place in the roster."""
+    items = record.get("items") or {}
+    household: dict[str, Any] = {KEY: record.get(KEY), "household_no": record.get("household_no")}
+    for item in form.household_items:
+        household.update(_flatten(item, items.get(item.key)))
+    persons = []
+    for number, person in enumerate(record.get("persons") or [], start=1):
+        row: dict[str, Any] = {KEY: record.get(KEY), "person_no": number}
+        for item in form.person_items:
+            row.update(_flatten(item, person.get(item.key)))
+        persons.append(row)
+    deaths = []
+    for number, death in enumerate(record.get("deaths") or [], start=1):
+        row = {KEY: record.get(KEY), "death_no": number, "household_no": record.get("household_no")}
+        for item in form.death_items:
+            row.update(_flatten(item, death.get(item.key)))
+        deaths.append(row)
+    return household, persons, deaths

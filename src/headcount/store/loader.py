@@ -139,6 +139,7 @@ def _areas(directory: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
             "code": code,
             "county_code": str(_pick(row, "county_code") or code[:6]),
             "name": str(_pick(row, "name", "census_area_name") or code),
+            "urban_rural_class": _pick(row, "urban_rural_class"),
             "created_at": now,
         }
     small = []
@@ -146,7 +147,14 @@ def _areas(directory: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
         code = str(_pick(row, "small_area_code", "code"))
         parent = str(_pick(row, "census_area_code") or code[:12])
         census.setdefault(
-            parent, {"code": parent, "county_code": parent[:6], "name": parent, "created_at": now}
+            parent,
+            {
+                "code": parent,
+                "county_code": parent[:6],
+                "name": parent,
+                "urban_rural_class": _pick(row, "urban_rural_class"),
+                "created_at": now,
+            },
         )
         expected = _pick(row, "expected_persons", "planned_persons", "persons")
         small.append(

@@ -63,6 +63,8 @@ class CensusArea(Base):
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     county_code: Mapped[str] = mapped_column(String(6), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # 城乡分类代码 (111 … 220) of the statistical division: urban when it starts with 1.
+    urban_rural_class: Mapped[str | None] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

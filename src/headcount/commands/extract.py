@@ -1,0 +1,129 @@
+"""``headcount extract``: the de-identified processing extract, from the store or a synthetic
+census.
+
+From the store the command needs an operator: a staff account holding ``processing.extract``,
+signed in as on the web (password, second factor, lockout, audit), so the extract is attributed to
+a person and refused to everyone else — holding the database and the key file is not enough to be
+recorded as nobody. The password comes from ``HEADCOUNT_OPERATOR_PASSWORD`` or a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from headcount import errors
+from headcount.audit.log import Actor as AuditActor
+from headcount.auth.roles import Permission
+from headcount.commands.output import console, emit_json
+from headcount.commands.store import (
+    AsJson,
+    DatabaseUrl,
+    HeadFile,
+    KeyFile,
+    guarded,
+    opened,
+    settings_from,
+)
+from headcount.config import Settings
+from headcount.errors import HeadcountError
+from headcount.privacy.vault import MasterKey
+from headcount.processing.extract import ExtractResult, from_synth
+from headcount.processing.pseudonyms import ProcessingKeys
+from headcount.store import heads
+from headcount.store.protector import Protector
+from headcount.store.queries import access as access_queries
+from headcount.store.queries import staff as staff_queries
+from headcount.store.session import transaction
+
+
+def _operator(
+    engine: Engine, protector: Protector, settings: Settings, username: str, totp: str | None
+) -> AuditActor:
+    from headcount.web import accounts, sessions  # the web sign-in: lockout, 2FA, audit
+
+    password = os.environ.get("HEADCOUNT_OPERATOR_PASSWORD") or typer.prompt(
+        "操作员密码 / operator password", hide_input=True
+    )
+    now = datetime.now(UTC)
+    cli = AuditActor(id="cli", role="system", request_id="extract")
+    accounts.login(
+        engine, protector, settings, cli, now, username=username, password=password, totp_code=totp
+    )
+    with transaction(engine) as session:
+        staff = staff_queries.by_username(session, username.strip().lower()[:64])
+        assert staff is not None
+        actor = sessions.actor_for(session, staff.id, staff.role, settings)
+        access_queries.end_sessions_of(session, staff.id, now, "cli_extract_done")
+    if not actor.has(Permission.processing_extract):
+        raise HeadcountError(errors.EXTRACT_FORBIDDEN, user=username)
+    return AuditActor(id=actor.staff_id, role=actor.role.value, request_id="extract")
+
+
+def extract_command(
+    out: Annotated[Path, typer.Option("--out", help="new or empty directory for the extract")],
+    from_synth_dir: Annotated[
+        Path | None,
+        typer.Option("--from-synth", help="a synthetic census directory instead of the store"),
+    ] = None,
+    registers: Annotated[
+        Path | None,
+        typer.Option(
+            "--registers",
+            help="directory with registers_hukou/births/deaths (the synthetic census itself)",
+        ),
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", help="staff account holding processing.extract (store only)"),
+    ] = None,
+    totp: Annotated[
+        str | None, typer.Option("--totp", help="operator's second-factor code")
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option("--wave", help="census wave (default: settings)")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    key_file: KeyFile = None,
+    head_file: HeadFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Write the de-identified processing extract (no clear names, ID numbers or phones)."""
+
+    def work() -> ExtractResult:
+        settings = settings_from(database_url, key_file, head_file)
+        census_wave = wave or settings.census_wave
+        if from_synth_dir is not None:
+            master = MasterKey.load(settings.key_file, mode=settings.mode)
+            keys = ProcessingKeys.of_wave(master, census_wave)
+            return from_synth(from_synth_dir, out, keys, wave=census_wave, registers=registers)
+        if not operator:
+            raise HeadcountError(errors.EXTRACT_FORBIDDEN, user="(no --operator)")
+        from headcount.processing.extract_store import from_store
+
+        with opened(settings) as (engine, protector):
+            actor = _operator(engine, protector, settings, operator, totp)
+            keys = ProcessingKeys.of_wave(protector.master, census_wave)
+            result = from_store(engine, protector, actor, out, keys, wave=census_wave)
+        heads.export_current(settings)
+        return result
+
+    result = guarded(as_json, work)
+    summary = {
+        "out": str(result.out),
+        "rows": result.counts(),
+        "key_id": result.manifest["key_id"],
+        "seconds": round(result.seconds, 2),
+    }
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(
+            f"[green]✓[/] 已写出处理用提取数据 / extract written: {result.out} "
+            f"({result.persons} 人员记录 / person records, {summary['seconds']} s)"
+        )

@@ -1,0 +1,77 @@
+"""What a citizen ID number carries, computed over a whole column (GB 11643, vectorised).
+
+The extract keeps these attributes beside the pseudonym so that quality jobs can compare the ID
+with the answers (D4 sex, D5 birth month) and with the registers without the number itself.
+``id_status`` is ``valid`` when the number passes the hard checks of ``citizen_id.check``: the
+format, a real birth day from 1880 on, the MOD 11-2 check character, and a GB/T 2260 province in
+the first two digits; ``invalid`` otherwise; ``missing`` when no number was given. (A birth after
+the standard time point is a soft flag there, and stays ``valid`` here.) The per-record validator
+(``identity.citizen_id.check``) stays the reference; a test compares the two.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from headcount.identity.citizen_id import CHECK_CHARS, WEIGHTS
+from headcount.identity.divisions import divisions
+from headcount.processing.pseudonyms import normalise_ids
+
+ID_COLUMNS = ("id_status", "id_sex", "id_birth_year", "id_birth_month", "id_birth_day")
+ADDRESS_COLUMN = "id_address_code"
+_FIRST_YEAR = 1880
+
+
+def id_attributes(ids: pl.Series, *, prefix: str = "id") -> pl.DataFrame:
+    """One row per input: ``<prefix>_status``, ``_sex``, ``_birth_year/_month/_day``,
+    ``_address_code`` (nulls where the number is invalid or missing)."""
+    frame = pl.DataFrame({"v": normalise_ids(ids)})
+    digits = [pl.col("v").str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(17)]
+    weighted = pl.sum_horizontal(d * w for d, w in zip(digits, WEIGHTS, strict=True))
+    year = pl.col("v").str.slice(6, 4).cast(pl.Int32, strict=False)
+    month = pl.col("v").str.slice(10, 2).cast(pl.Int8, strict=False)
+    day = pl.col("v").str.slice(12, 2).cast(pl.Int8, strict=False)
+    provinces = sorted(divisions().province_codes())
+    frame = frame.with_columns(
+        pl.col("v").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False).alias("fmt"),
+        (weighted % 11).alias("r"),
+        year.alias("y"),
+        month.alias("m"),
+        day.alias("d"),
+    )
+    check = pl.col("r").replace_strict(list(range(11)), list(CHECK_CHARS), default=None)
+    # A date that does not exist (02-30) must not raise: test the parts before building it.
+    month_ok = pl.col("m").is_between(1, 12)
+    day_ok = pl.col("d").is_between(1, 31)
+    frame = frame.with_columns(
+        pl.when(pl.col("fmt") & month_ok & day_ok & pl.col("y").is_between(_FIRST_YEAR, 9999))
+        .then(pl.date(pl.col("y"), pl.col("m"), 1))
+        .otherwise(None)
+        .alias("first_of_month"),
+    )
+    frame = frame.with_columns(
+        (
+            pl.col("fmt")
+            & pl.col("first_of_month").is_not_null()
+            & (
+                pl.col("d")
+                <= pl.col("first_of_month").dt.month_end().dt.day().cast(pl.Int8, strict=False)
+            ).fill_null(False)
+            & (pl.col("v").str.slice(17, 1) == check).fill_null(False)
+            & pl.col("v").str.slice(0, 2).is_in(provinces)
+        ).alias("ok")
+    )
+    digit17 = pl.col("v").str.slice(16, 1).cast(pl.Int8, strict=False)
+    return frame.select(
+        pl.when(pl.col("v").is_null())
+        .then(pl.lit("missing"))
+        .when(pl.col("ok"))
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("invalid"))
+        .alias(f"{prefix}_status"),
+        pl.when(pl.col("ok")).then(2 - digit17 % 2).cast(pl.Int8).alias(f"{prefix}_sex"),
+        pl.when(pl.col("ok")).then(pl.col("y")).cast(pl.Int16).alias(f"{prefix}_birth_year"),
+        pl.when(pl.col("ok")).then(pl.col("m")).cast(pl.Int8).alias(f"{prefix}_birth_month"),
+        pl.when(pl.col("ok")).then(pl.col("d")).cast(pl.Int8).alias(f"{prefix}_birth_day"),
+        pl.when(pl.col("ok")).then(pl.col("v").str.slice(0, 6)).alias(f"{prefix}_address_code"),
+    )

@@ -1,0 +1,63 @@
+"""SQL for the processing extract: approved households at their current version, and the areas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from headcount.store.models import CensusArea, FormResponse, Household, SmallArea
+from headcount.store.models_fieldwork import HouseholdReview
+
+
+def approved_current(session: Session, *, after: str, limit: int) -> list[tuple[Any, ...]]:
+    """A page of approved households whose approval is of the current version, by household_id.
+
+    A household corrected after its approval (version moved on) is not approved any more: it waits
+    for review again and stays out of the extract until then.
+    """
+    query = (
+        select(
+            Household.household_id,
+            Household.small_area_code,
+            Household.form,
+            Household.household_no,
+            FormResponse.id,
+            FormResponse.answers,
+            FormResponse.pi_enc,
+        )
+        .join(HouseholdReview, HouseholdReview.household_id == Household.household_id)
+        .join(
+            FormResponse,
+            (FormResponse.household_ref == Household.id)
+            & (FormResponse.version == Household.current_version),
+        )
+        .where(
+            HouseholdReview.status == "approved",
+            HouseholdReview.version == Household.current_version,
+            Household.household_id > after,
+        )
+        .order_by(Household.household_id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in session.execute(query).all()]
+
+
+def household_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Household)).scalar() or 0)
+
+
+def areas(session: Session) -> list[tuple[Any, ...]]:
+    """Every small area with its census area's county and urban–rural class."""
+    query = (
+        select(
+            SmallArea.code,
+            SmallArea.census_area_code,
+            CensusArea.county_code,
+            CensusArea.urban_rural_class,
+        )
+        .join(CensusArea, CensusArea.code == SmallArea.census_area_code)
+        .order_by(SmallArea.code)
+    )
+    return [tuple(row) for row in session.execute(query).all()]
