@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from headcount.commands import forms, ids, web
+from headcount.commands import processing as processing_commands
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
-from headcount.commands import processing as processing_commands
 from headcount.commands import synth as synth_commands
 
 app = typer.Typer(

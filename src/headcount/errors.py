@@ -1084,6 +1084,46 @@ PUBLIC_URL_REQUIRED = _p(
     "Production mode needs the public URL (HEADCOUNT_PUBLIC_URL): links printed on "
     "self-report cards come only from configuration",
 )
+# Results pages and the public publication: E2140–E2149.
+RESULTS_NOT_CONFIGURED = _p(
+    "E2140",
+    503,
+    "本服务器尚未提供汇总结果（未设置 HEADCOUNT_TABLES_DIR）；汇总表完成后由处理中心配置",
+    "No results are served here yet (HEADCOUNT_TABLES_DIR is not set); the processing centre "
+    "sets it once the tables are made",
+)
+RESULTS_TABLE_NOT_FOUND = _p(
+    "E2141",
+    404,
+    "没有汇总表 {table}，或您无权查看",
+    "There is no table {table}, or it is not yours to see",
+)
+RESULTS_LEVEL_UNAVAILABLE = _p(
+    "E2142",
+    404,
+    "汇总表 {table} 没有您可查看的 {level} 级；可查看：{levels}",
+    "Table {table} has no {level} level you may see; available: {levels}",
+)
+RESULTS_UNREADABLE = _p(
+    "E2143",
+    503,
+    "汇总结果目前无法读取（{file}：{reason}）；请通知处理中心重新生成",
+    "The results cannot be read at the moment ({file}: {reason}); ask the processing centre "
+    "to make them again",
+)
+PUBLISHED_NOT_FOUND = _p(
+    "E2144",
+    404,
+    "发布包中没有此文件：{name}",
+    "No such file among the published results: {name}",
+)
+PUBLISHED_FILE_ALTERED = _p(
+    "E2145",
+    500,
+    "已发布的文件 {name} 与发布清单（bundle.json）不符，暂停提供；请通知发布单位",
+    "The published file {name} differs from its manifest (bundle.json) and is withheld; "
+    "tell the publishing office",
+)
 
 # Processing (issue 11). One block per part; add new problems at the end of their part.
 # The processing extract (layout, manifest, keys, permission): E1800–E1829.
@@ -1140,6 +1180,12 @@ EXTRACT_FORBIDDEN = _p(
     403,
     "账号 {user} 没有提取处理数据的权限（processing.extract）",
     "Account {user} may not make a processing extract (permission processing.extract)",
+)
+EXTRACT_FILE_UNREADABLE = _p(
+    "E1809",
+    422,
+    "提取文件 {path} 无法读取（不完整或不是 Parquet 文件）",
+    "The extract file {path} cannot be read (truncated, or not a Parquet file)",
 )
 # EXTRACT-BLOCK-END
 # Counting rules and the standard tables: E1830–E1859.
@@ -1275,10 +1321,10 @@ PUBLISH_SOURCE_INVALID = _p(
 PUBLISH_FILE_KIND = _p(
     "E1875",
     415,
-    "此类文件不能放入发布包：{path}（允许 .csv .xlsx .parquet .md .txt .html .svg .json "
-    "以及有 SVG 原图的 .png）",
-    "This kind of file cannot go into a publication bundle: {path} (allowed: .csv .xlsx "
-    ".parquet .md .txt .html .svg .json, and .png beside its SVG)",
+    "此类文件无法检查，不能放入发布包：{path}（允许 .csv .tsv .xlsx .parquet .md .txt .html "
+    ".pdf .svg .json，以及有 SVG 原图的 .png）",
+    "This kind of file cannot be checked and cannot go into a publication bundle: {path} "
+    "(allowed: .csv .tsv .xlsx .parquet .md .txt .html .pdf .svg .json, and .png beside its SVG)",
 )
 PUBLISH_PNG_UNCHECKED = _p(
     "E1876",

@@ -17,7 +17,13 @@ DOMAIN = [
     "auth",
     "fieldwork/sampling.py",
     "audit/merkle.py",
+    "processing",
+    "tables",
+    "publish",
 ]
+# The one module after collection that reads the store (DESIGN.md: "except the store-reading part
+# of extract").
+STORE_READERS = {"processing/extract_store.py"}
 FORBIDDEN = (
     "fastapi",
     "starlette",
@@ -38,7 +44,7 @@ def _domain_files() -> list[Path]:
             files.append(path)
         elif path.is_dir():
             files.extend(sorted(path.rglob("*.py")))
-    return files
+    return [f for f in files if str(f.relative_to(SRC)) not in STORE_READERS]
 
 
 def _imports(path: Path) -> set[str]:
@@ -53,7 +59,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_domain_packages_exist() -> None:
-    assert (SRC / "identity").is_dir()
+    assert all((SRC / name).exists() for name in DOMAIN)
+    assert all((SRC / name).is_file() for name in STORE_READERS)
 
 
 @pytest.mark.parametrize("path", _domain_files(), ids=lambda p: str(p.relative_to(SRC)))

@@ -85,6 +85,9 @@ def extract_command(
     totp: Annotated[
         str | None, typer.Option("--totp", help="operator's second-factor code")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="processes (synthetic census)")
+    ] = 2,
     wave: Annotated[
         str | None, typer.Option("--wave", help="census wave (default: settings)")
     ] = None,
@@ -101,7 +104,9 @@ def extract_command(
         if from_synth_dir is not None:
             master = MasterKey.load(settings.key_file, mode=settings.mode)
             keys = ProcessingKeys.of_wave(master, census_wave)
-            return from_synth(from_synth_dir, out, keys, wave=census_wave, registers=registers)
+            return from_synth(
+                from_synth_dir, out, keys, wave=census_wave, registers=registers, workers=workers
+            )
         if not operator:
             raise HeadcountError(errors.EXTRACT_FORBIDDEN, user="(no --operator)")
         from headcount.processing.extract_store import from_store

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import polars as pl
 from headcount import errors
 from headcount.errors import HeadcountError
 from headcount.processing import deidentify
-from headcount.processing.layout import ExtractWriter
+from headcount.processing.layout import ExtractWriter, write_part
 from headcount.processing.pseudonyms import ENCODING, ProcessingKeys
 from headcount.synth.writer import read_table
 
@@ -63,20 +65,38 @@ def _source_manifest(root: Path) -> tuple[dict[str, Any], str]:
     return manifest, hashlib.sha256(raw).hexdigest()
 
 
-def _parts(root: Path, table: str, manifest: dict[str, Any]) -> Iterator[pl.DataFrame]:
-    """A source table one part at a time (Parquet), or whole (CSV: small by nature)."""
+def _jobs(root: Path, table: str, manifest: dict[str, Any]) -> list[tuple[str, Path, int]]:
+    """(table, source, part index) of every part of a source table: Parquet parts one by one,
+    CSV (small by nature) as one job over the table's folder."""
     folder = root / table
     if not folder.is_dir():
         raise HeadcountError(
             errors.EXTRACT_SOURCE_INVALID, path=str(root), reason=f"table {table} missing"
         )
     files = sorted(folder.glob("part-*.parquet"))
-    if files:
-        for file in files:
-            yield pl.read_parquet(file)
-        return
+    return [(table, f, i) for i, f in enumerate(files)] or [(table, folder, 0)]
+
+
+def _read(source: Path, table: str, manifest: dict[str, Any]) -> pl.DataFrame:
+    if source.is_file():
+        return pl.read_parquet(source)
     schema = manifest.get("tables", {}).get(table, {}).get("schema")
-    yield read_table(root, table, schema).collect()
+    return read_table(source.parent, table, schema).collect()
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(keys: ProcessingKeys, tmp: Path, manifests: dict[str, Any]) -> None:
+    _WORKER.update(keys=keys, tmp=tmp, manifests=manifests)
+
+
+def _run(job: tuple[str, Path, int]) -> tuple[str, int, dict[str, Any]]:
+    """One part of one table: read, de-identify, write (in a worker or in this process)."""
+    table, source, index = job
+    w = _WORKER
+    frame = _read(source, table, w["manifests"][table])
+    return table, index, write_part(w["tmp"], table, index, transform(table, frame, w["keys"]))
 
 
 def from_synth(
@@ -86,6 +106,7 @@ def from_synth(
     *,
     wave: str,
     registers: Path | None = None,
+    workers: int = 2,
     progress: Progress | None = None,
 ) -> ExtractResult:
     """De-identify a synthetic census into an extract at ``out`` (new or empty)."""
@@ -96,15 +117,18 @@ def from_synth(
         reg_manifest, _ = _source_manifest(registers)
     writer = ExtractWriter(out)
     try:
+        jobs: list[tuple[str, Path, int]] = []
+        manifests: dict[str, Any] = {}
         for table in deidentify.tables_for(registers is not None, truth=True):
-            root, meta = (
-                (registers, reg_manifest) if table in deidentify.REGISTERS else (source, manifest)
-            )
+            own = table in deidentify.REGISTERS and registers is not None
+            root, meta = (registers, reg_manifest or manifest) if own else (source, manifest)
             assert root is not None
-            for part in _parts(root, table, meta or manifest):
-                writer.write(table, transform(table, part, keys))
-                if progress is not None:
-                    progress(table, part.height)
+            manifests[table] = meta
+            jobs.extend(_jobs(root, table, meta))
+        _init_worker(keys, writer.tmp, manifests)
+        parts = _results(jobs, workers, (keys, writer.tmp, manifests), progress)
+        for table, _, part in sorted(parts, key=lambda p: (p[0], p[1])):
+            writer.add(table, part)
         result = writer.finish(
             {
                 "source": {
@@ -124,6 +148,36 @@ def from_synth(
         writer.abort()
         raise
     return ExtractResult(out, result, time.perf_counter() - started)
+
+
+def _results(
+    jobs: list[tuple[str, Path, int]],
+    workers: int,
+    init: tuple[ProcessingKeys, Path, dict[str, Any]],
+    progress: Progress | None,
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """Every job's part; on ``workers`` processes (spawned: a forked copy of Polars' thread pool
+    can deadlock), biggest tables first so the pool ends together. Each worker keeps its own
+    pseudonym caches; the output is the same bytes whatever the number of workers."""
+    done: list[tuple[str, int, dict[str, Any]]] = []
+    if workers <= 1 or len(jobs) == 1:
+        for job in jobs:
+            done.append(_run(job))
+            if progress is not None:
+                progress(job[0], done[-1][2]["rows"])
+        return done
+    order = sorted(jobs, key=lambda j: -j[1].stat().st_size if j[1].is_file() else 0)
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=init,
+    ) as pool:
+        for result in pool.map(_run, order):
+            done.append(result)
+            if progress is not None:
+                progress(result[0], result[2]["rows"])
+    return done
 
 
 def transform(table: str, frame: pl.DataFrame, keys: ProcessingKeys) -> pl.DataFrame:

@@ -52,6 +52,22 @@ def _schema(frame: pl.DataFrame) -> dict[str, str]:
     return {name: str(dtype) for name, dtype in frame.schema.items()}
 
 
+def write_part(root: Path, table: str, index: int, frame: pl.DataFrame) -> dict[str, Any]:
+    """Write ``root/<table>/part-<index>.parquet`` (0600) and describe it for the manifest."""
+    folder = root / table
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"part-{index:05d}.parquet"
+    frame.write_parquet(path, compression="zstd", compression_level=1, row_group_size=ROW_GROUP)
+    os.chmod(path, 0o600)
+    return {
+        "path": f"{table}/{path.name}",
+        "sha256": digest_file(path),
+        "bytes": path.stat().st_size,
+        "rows": frame.height,
+        "schema": _schema(frame),
+    }
+
+
 class ExtractWriter:
     """Parts go to a private temporary directory; ``finish`` writes the manifest and renames."""
 
@@ -69,24 +85,19 @@ class ExtractWriter:
 
     def write(self, table: str, frame: pl.DataFrame) -> None:
         """Append one part to a table (an empty frame still records the table and its schema)."""
-        entry = self.tables.setdefault(table, {"rows": 0, "schema": _schema(frame), "files": []})
-        if entry["schema"] != _schema(frame):
-            raise HeadcountError(errors.EXTRACT_SCHEMA, path=table, column="(parts differ)")
-        folder = self.tmp / table
-        folder.mkdir(mode=0o700, exist_ok=True)
-        if frame.height == 0 and entry["files"]:
+        entry = self.tables.get(table)
+        if frame.height == 0 and entry is not None and entry["files"]:
             return
-        path = folder / f"part-{len(entry['files']):05d}.parquet"
-        frame.write_parquet(path, compression="zstd", compression_level=1, row_group_size=ROW_GROUP)
-        os.chmod(path, 0o600)
-        entry["rows"] += frame.height
-        entry["files"].append(
-            {
-                "path": f"{table}/{path.name}",
-                "sha256": digest_file(path),
-                "bytes": path.stat().st_size,
-            }
-        )
+        index = len(entry["files"]) if entry else 0
+        self.add(table, write_part(self.tmp, table, index, frame))
+
+    def add(self, table: str, part: dict[str, Any]) -> None:
+        """Record a part written by ``write_part`` (here or in a worker), in part order."""
+        entry = self.tables.setdefault(table, {"rows": 0, "schema": part["schema"], "files": []})
+        if entry["schema"] != part["schema"]:
+            raise HeadcountError(errors.EXTRACT_SCHEMA, path=table, column="(parts differ)")
+        entry["rows"] += part["rows"]
+        entry["files"].append({k: part[k] for k in ("path", "sha256", "bytes")})
 
     def finish(self, meta: dict[str, Any]) -> dict[str, Any]:
         manifest = {
@@ -156,15 +167,18 @@ def open_extract(root: Path, *, verify: bool = True) -> Extract:
             listed.add(file)
             if not file.is_file():
                 raise HeadcountError(errors.EXTRACT_TABLE_MISSING, path=str(file))
-            actual = {k: str(v) for k, v in pl.read_parquet_schema(file).items()}
+            if verify and digest_file(file) != item["sha256"]:
+                raise HeadcountError(errors.EXTRACT_DIGEST, path=str(file))
+            try:
+                actual = {k: str(v) for k, v in pl.read_parquet_schema(file).items()}
+            except (OSError, pl.exceptions.PolarsError):  # truncated, or not Parquet at all
+                raise HeadcountError(errors.EXTRACT_FILE_UNREADABLE, path=str(file)) from None
             if actual != entry["schema"]:
                 column = next(
                     (c for c in entry["schema"] if actual.get(c) != entry["schema"][c]),
                     next(iter(set(actual) - set(entry["schema"])), "?"),
                 )
                 raise HeadcountError(errors.EXTRACT_SCHEMA, path=str(file), column=column)
-            if verify and digest_file(file) != item["sha256"]:
-                raise HeadcountError(errors.EXTRACT_DIGEST, path=str(file))
     for file in root.rglob("*.parquet"):
         if file not in listed:
             raise HeadcountError(errors.EXTRACT_FILE_UNLISTED, path=str(file))

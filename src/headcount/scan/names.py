@@ -36,6 +36,8 @@ NAME_LABELS = (
     "签名",
 )
 NAME_HEADERS = (*NAME_LABELS, "名字", "name")
+# A verb between a label and what it introduces: 户主为张三, 普查对象是…
+_COPULA = "是为"
 # Characters that end a name when a label is followed by more running text.
 _STOP = set("的了是在和与及等先女同户家某为于向给由把被将对从或即请已未均曾也都就")
 
@@ -111,13 +113,16 @@ def find_labelled(text: str) -> Iterator[Hit]:
     for m in _LABEL.finditer(text):
         if text[m.end(1) : m.end(1) + 1] in ("*", "＊"):
             continue  # already masked (司马*): the surname alone is not a name
-        name = _name_in_run(m.group(1))
+        run, start = m.group(1), m.start(1)
+        if run[:1] in _COPULA and len(run) > 2:  # 户主为张三; 普查对象是普查标准时点…的自然人
+            run, start = run[1:], start + 1
+        name = _name_in_run(run)
         if name is None:
             continue
         if not _plausible(name):
             continue
         known = starts_with_surname(name) or "·" in name
-        yield Hit("name", m.start(1), m.start(1) + len(name), 0.9 if known else 0.7)
+        yield Hit("name", start, start + len(name), 0.9 if known else 0.7)
 
 
 def find_before(text: str, id_start: int, low: int = 0) -> Hit | None:
