@@ -1243,6 +1243,12 @@ TABLES_WRITE_FAILED = _p(
     "无法写入汇总表目录 {path}（{reason}）；未留下任何部分文件",
     "Cannot write the tables to {path} ({reason}); no partial files were left",
 )
+TABLES_MEMORY_LIMIT_INVALID = _p(
+    "E1839",
+    400,
+    "内存上限 {value} 无效；请写成 512MB、2GB 这样的形式",
+    "The memory limit {value} is not valid; write it as 512MB, 2GB and so on",
+)
 # TABLES-BLOCK-END
 # Communiqués and charts: E1860–E1869.
 COMMUNIQUE_TABLES_MISSING = _p(

@@ -27,6 +27,9 @@ def tables_command(
         str, typer.Option("--format", help="comma-separated: csv, xlsx, parquet")
     ] = "csv,xlsx,parquet",
     engine: Annotated[str, typer.Option("--engine", help="duckdb (spark: later)")] = "duckdb",
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="DuckDB's memory bound, e.g. 2GB; spills beyond")
+    ] = "2GB",
 ) -> None:
     """Compute the standard tables and headline figures of an extract at the levels asked.
 
@@ -37,7 +40,9 @@ def tables_command(
     from headcount import tables
 
     try:
-        index = tables.build(source, out, levels=level, formats=fmt, engine=engine)
+        index = tables.build(
+            source, out, levels=level, formats=fmt, engine=engine, memory_limit=memory_limit
+        )
     except HeadcountError as exc:
         fail(exc)
     figures = index["figures"]

@@ -23,9 +23,12 @@ def build(
     levels: str | Sequence[str] = ("national", "province"),
     formats: str | Sequence[str] = ("csv", "xlsx", "parquet"),
     engine: str = "duckdb",
+    memory_limit: str = "2GB",
 ) -> dict[str, Any]:
     """Write the standard tables of ``source`` (an extract, or a ``headcount synth`` directory)
     to the new directory ``out`` at ``levels`` in ``formats``; returns the tables.json index."""
     from headcount.tables import tabulate
 
-    return tabulate.build(source, out, levels=levels, formats=formats, engine=engine)
+    return tabulate.build(
+        source, out, levels=levels, formats=formats, engine=engine, memory_limit=memory_limit
+    )

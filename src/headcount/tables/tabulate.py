@@ -10,6 +10,7 @@ asked, and writes ``out/<level>/<table_id>.<format>`` plus ``out/tables.json``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,8 @@ INDEX_FORMAT = "headcount-tables"
 INDEX_VERSION = 1
 ENGINES = ("duckdb", "spark")
 DEFAULT_LEVELS = ("national", "province")
+DEFAULT_MEMORY = "2GB"
+_MEMORY = re.compile(r"[0-9]{1,6}(\.[0-9]{1,3})?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 _PBP_COLUMNS = (
     xlsx.Column("area_code", *AREA_LABEL, None),
@@ -94,9 +97,15 @@ def build(
     levels: str | Sequence[str] = DEFAULT_LEVELS,
     formats: str | Sequence[str] = FORMATS,
     engine: str = "duckdb",
+    memory_limit: str = DEFAULT_MEMORY,
 ) -> dict[str, Any]:
-    """Write the standard tables of ``source`` to the new directory ``out``; returns the index."""
+    """Write the standard tables of ``source`` to the new directory ``out``; returns the index.
+
+    ``memory_limit`` bounds DuckDB's memory (e.g. "2GB"); beyond it, work spills to a temporary
+    directory inside the output's staging area, so a country fits on one machine's disk."""
     check_engine(engine)
+    if not _MEMORY.fullmatch(memory_limit.strip()):
+        raise HeadcountError(errors.TABLES_MEMORY_LIMIT_INVALID, value=memory_limit[:20])
     level_list, format_list = parse_levels(levels), parse_formats(formats)
     src = open_source(source)
     output = OutputDir(out)
@@ -110,6 +119,7 @@ def build(
         ) from None
     try:
         con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET memory_limit = '{memory_limit.strip()}'")  # checked by _MEMORY
         register(con, src)
         population.build(con)
         current = "figures"
