@@ -102,6 +102,17 @@ class Settings(BaseSettings):
         "answered 408; nothing touches the database before the body is complete",
     )
 
+    tables_dir: Path | None = Field(
+        default=None,
+        description="a tables directory written by 'headcount tables' (tables.json and the table "
+        "files): the offices' results pages read it, never write it; unset: no results pages",
+    )
+    publication_dir: Path | None = Field(
+        default=None,
+        description="a directory of publication bundles written by 'headcount publish' (each a "
+        "subdirectory with bundle.json and SHA256SUMS), served read-only at /published",
+    )
+
     @model_validator(mode="after")
     def _public_url_shape(self) -> Settings:
         if self.public_url is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,8 @@ from headcount.synth import generate
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from headcount.processing.pseudonyms import ProcessingKeys
+
 # The demo's "now" starts here (registration under way, self-report window open) and runs on.
 DEMO_START = datetime(2020, 11, 3, 9, 0, tzinfo=CST)
 CANVASS_DAY = datetime(2020, 10, 20, 10, 0, tzinfo=CST)
@@ -70,6 +73,14 @@ ROLE_LOGINS: tuple[tuple[Role, str], ...] = (
     (Role.system_admin, "admin"),
 )
 _FIELD_ROLES = frozenset({Role.supervisor, Role.enumerator})
+# The synthetic national publication (``build(results=True)``): folders inside the demo folder.
+RESULTS_PERSONS = 100_000
+RESULTS_SYNTH = "national-synth"
+RESULTS_EXTRACT = "extract"
+RESULTS_TABLES = "tables"
+RESULTS_COMMUNIQUE = "communique"
+RESULTS_PUBLICATION = "publication"
+PUBLICATION_NAME = "2020-national-synthetic"
 
 
 def demo_password(username: str) -> str:
@@ -134,7 +145,10 @@ class Demo:
 
 def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
     """Demo mode; SQLite in the folder unless a database URL is given (the tests use PostgreSQL
-    too)."""
+    too). The results pages and /published read the folder's national publication once it has
+    one (``build(results=True)``)."""
+    tables = directory / RESULTS_TABLES
+    publication = directory / RESULTS_PUBLICATION
     return Settings(
         mode="demo",
         database_url=database_url or f"sqlite:///{directory / 'headcount.db'}",
@@ -143,6 +157,8 @@ def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
         audit_head_file=directory / "audit-heads.jsonl",
         demo_second_factor_optional=True,
         allow_provisional_forms=True,  # a demo shows the hmtf form, marked provisional
+        tables_dir=tables if (tables / "tables.json").is_file() else None,
+        publication_dir=publication if publication.is_dir() else None,
     )
 
 
@@ -455,8 +471,14 @@ def build(
     province: str = "11",
     calendar: CensusCalendar | None = None,
     database_url: str | None = None,
+    results: bool = False,
 ) -> Demo:
-    """Make the demo census in ``directory`` (recreated); nothing is served here."""
+    """Make the demo census in ``directory`` (recreated); nothing is served here.
+
+    With ``results`` (``headcount demo`` asks for it), a synthetic national census of
+    ``RESULTS_PERSONS`` also goes through the processing chain into a published bundle, which
+    the offices' results pages and the public /published page then show.
+    """
     from headcount.calendar import CENSUS_2020
 
     cal = calendar or CENSUS_2020
@@ -467,21 +489,77 @@ def build(
     generate(persons=persons, seed=seed, out=synth_dir, fmt="parquet", provinces=province)
     census_area, records = _layout(synth_dir)
     bootstrap.initialise(settings)
-    engine = make_engine(settings)
-    try:
-        protector = Protector.open(settings, engine)
-        classes = loader.scan(synth_dir, "census_areas")
-        assert classes is not None
-        urban_rural = classes.filter(pl.col("census_area_code") == census_area).collect()
-        small = _add_areas(
-            engine, census_area, urban_rural["urban_rural_class"][0] if urban_rural.height else None
-        )
-        demo = Demo(directory, settings, census_area, small)
-        demo.staff = _add_staff(engine, protector, settings, census_area, small)
-        _fieldwork(engine, protector, demo, records, cal)
-    finally:
-        engine.dispose()
+    # The national publication is made beside the fieldwork, in a thread of its own (mostly
+    # Polars and DuckDB, which leave the interpreter to the fieldwork while they work).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-results") as background:
+        made = None
+        if results:
+            from headcount.privacy.vault import MasterKey
+            from headcount.processing.pseudonyms import ProcessingKeys
+
+            keys = ProcessingKeys.of_wave(
+                MasterKey.load(settings.key_file, mode="demo"), settings.census_wave
+            )
+            made = background.submit(
+                national_results, directory, keys, wave=settings.census_wave, seed=seed
+            )
+        engine = make_engine(settings)
+        try:
+            protector = Protector.open(settings, engine)
+            classes = loader.scan(synth_dir, "census_areas")
+            assert classes is not None
+            urban_rural = classes.filter(pl.col("census_area_code") == census_area).collect()
+            urban_class = urban_rural["urban_rural_class"][0] if urban_rural.height else None
+            small = _add_areas(engine, census_area, urban_class)
+            demo = Demo(directory, settings, census_area, small)
+            demo.staff = _add_staff(engine, protector, settings, census_area, small)
+            _fieldwork(engine, protector, demo, records, cal)
+        finally:
+            engine.dispose()
+        if made is not None:
+            made.result()  # its failure is the build's
+            demo.settings = demo_settings(directory, database_url)
     return demo
+
+
+def national_results(
+    directory: Path,
+    keys: ProcessingKeys,
+    *,
+    wave: str,
+    seed: int,
+    persons: int = RESULTS_PERSONS,
+) -> Path:
+    """A synthetic national census through the whole processing chain, as docs/processing.md
+    runs it: synth → de-identified extract → tables (national, province) → communiqués →
+    publication bundle ``directory/publication/PUBLICATION_NAME``; returns the bundle.
+
+    The disclosure gate's minimum-cell check is switched off for this bundle, and bundle.json
+    says so (its levels are empty): a census of 100,000 synthetic persons has cells of one or two
+    at every level (the oldest single years of age, deaths, foreigners), and it describes nobody.
+    A real publication keeps the check (``headcount publish`` applies it at every level).
+    """
+    from headcount import tables
+    from headcount.processing import extract
+    from headcount.publish import DisclosureOptions, build_bundle
+    from headcount.tables import communique
+
+    synth_dir, extract_dir = directory / RESULTS_SYNTH, directory / RESULTS_EXTRACT
+    tables_dir, communique_dir = directory / RESULTS_TABLES, directory / RESULTS_COMMUNIQUE
+    generate(persons=persons, seed=seed, out=synth_dir, fmt="parquet")
+    # One process: at this size, spawning workers costs more than it saves.
+    extract.from_synth(synth_dir, extract_dir, keys, wave=wave, workers=1)
+    levels, formats = ["national", "province"], ["csv", "xlsx", "parquet"]
+    tables.build(extract_dir, tables_dir, levels=levels, formats=formats)
+    communique.build(tables_dir, communique_dir)
+    publication = directory / RESULTS_PUBLICATION
+    publication.mkdir()
+    published = build_bundle(
+        [tables_dir, communique_dir],
+        publication / PUBLICATION_NAME,
+        options=DisclosureOptions(levels=frozenset()),
+    )
+    return published.path
 
 
 def app_for(demo: Demo, clock: Clock | None = None, *, public_url: str | None = None) -> FastAPI:

@@ -27,6 +27,20 @@ def serve_command(
         str | None,
         typer.Option(help="overrides HEADCOUNT_PUBLIC_URL (the address printed on cards)"),
     ] = None,
+    tables_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="overrides HEADCOUNT_TABLES_DIR (a 'headcount tables' directory the offices' "
+            "results pages read)"
+        ),
+    ] = None,
+    publication_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="overrides HEADCOUNT_PUBLICATION_DIR (bundles of 'headcount publish', "
+            "served at /published)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the web pages and the JSON API (uvicorn) on a database made by ``headcount init``.
 
@@ -46,6 +60,10 @@ def serve_command(
         overrides["key_file"] = key_file
     if public_url:
         overrides["public_url"] = public_url
+    if tables_dir:
+        overrides["tables_dir"] = tables_dir
+    if publication_dir:
+        overrides["publication_dir"] = publication_dir
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
@@ -83,6 +101,14 @@ def demo_command(
     build_only: Annotated[
         bool, typer.Option("--build-only", help="build the demo, print its logins, do not serve")
     ] = False,
+    results: Annotated[
+        bool,
+        typer.Option(
+            "--results/--no-results",
+            help="also put a synthetic national census of 100,000 persons through extract, "
+            "tables, communiqués and publish, for the results pages and /published",
+        ),
+    ] = True,
     public_url: Annotated[
         str | None,
         typer.Option(
@@ -100,7 +126,7 @@ def demo_command(
     from headcount.web import server
 
     try:
-        made = demo.build(directory, persons=persons)
+        made = demo.build(directory, persons=persons, results=results)
     except HeadcountError as error:
         fail(error)
     base = public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
@@ -153,4 +179,8 @@ def _print_demo(made: object, base: str) -> None:
         for card in made.households:
             cards.add_row(card.household_id, card.account, card.password, base + card.path)
         out.print(cards)
+    if made.settings.publication_dir is not None:
+        # Whole lines: a URL folded at an assumed width cannot be copied.
+        out.print(f"汇总结果 / results (offices): {base}/office/results", soft_wrap=True)
+        out.print(f"已发布结果 / published results: {base}/published", soft_wrap=True)
     console.print(f"演示数据目录 / demo folder: {made.directory} — 全部为合成数据 / all synthetic")

@@ -38,6 +38,8 @@ from headcount.web.routes import (
     progress,
     public,
     public_pages,
+    published_pages,
+    results_pages,
     staff_pages,
     supervisor,
 )
@@ -160,4 +162,6 @@ def create_app(
     app.include_router(public_pages.router)
     app.include_router(supervisor.router)
     app.include_router(progress.router)
+    app.include_router(results_pages.router)
+    app.include_router(published_pages.router)
     return app

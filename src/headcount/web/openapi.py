@@ -219,6 +219,14 @@ ROUTE_PROBLEMS: dict[str, tuple[Problem, ...]] = {
         errors.SAMPLE_IMMUTABLE,
     ),
     "POST /api/office/follow-ups": (errors.REVIEW_NOT_ALLOWED,),
+    # the offices' results (web.results)
+    "GET /api/results": (errors.RESULTS_NOT_CONFIGURED, errors.RESULTS_UNREADABLE),
+    "GET /api/results/{table_id}": (
+        errors.RESULTS_NOT_CONFIGURED,
+        errors.RESULTS_UNREADABLE,
+        errors.RESULTS_TABLE_NOT_FOUND,
+        errors.RESULTS_LEVEL_UNAVAILABLE,
+    ),
     # the audit trail
     "GET /api/audit/entries": (errors.PAGE_SIZE_INVALID,),
     "GET /api/audit/verify": (

@@ -72,6 +72,8 @@ def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
         links.append(("site.nav.review", "/staff/review"))
     if actor.has(Permission.progress_view):
         links.append(("site.nav.progress", "/staff/progress"))
+    if actor.has(Permission.tables_view):
+        links.append(("site.nav.results", "/office/results"))
     return links
 
 

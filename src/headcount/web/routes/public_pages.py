@@ -1,4 +1,5 @@
-"""Public pages: the start page, the badge check (page and JSON twin) and the privacy page.
+"""Public pages: the start page (linking /published once a bundle is there), the badge check
+(page and JSON twin) and the privacy page.
 
 The badge check answers "genuine" with the holder's masked name (surname and *), role and area
 name, or "not found" — the same answer for a withdrawn badge as for one never issued, so the page
@@ -27,8 +28,9 @@ from headcount.identity import divisions
 from headcount.store.protector import Protector
 from headcount.store.queries import areas as area_queries
 from headcount.store.queries import badges as badge_queries
+from headcount.web import published
 from headcount.web.csrf import check as csrf_check
-from headcount.web.deps import AuditActorDep, ProtectorDep, SessionDep
+from headcount.web.deps import AuditActorDep, ProtectorDep, SessionDep, SettingsDep
 from headcount.web.ratelimit import limit
 from headcount.web.routes.pages import render
 from headcount.web.security import SecuredRouter, access
@@ -90,8 +92,10 @@ def check_badge(session: Session, protector: Protector, who: AuditActor, raw: st
 @router.get(
     "/", response_class=HTMLResponse, include_in_schema=False, openapi_extra=access("public")
 )
-def start(request: Request) -> Response:
-    return render(request, "public/start.html")
+def start(request: Request, settings: SettingsDep) -> Response:
+    """The start page; it links the published results once a bundle is there."""
+    shown = published.any_bundle(settings.publication_dir)
+    return render(request, "public/start.html", {"published": shown})
 
 
 @router.get(
