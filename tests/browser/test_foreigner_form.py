@@ -27,6 +27,9 @@ def test_the_enumerator_registers_a_foreign_household(page: Any, live_server: Li
     href = link.get_attribute("href") or ""
     assert href.endswith("/hmtf")
     link.click()
+    # is_visible() does not wait: on a loaded machine the click's navigation was still going.
+    page.wait_for_url(re.compile(r"/hmtf$"))
+    page.get_by_role("heading", name="港澳台居民和外籍人员普查表").wait_for()
     assert page.get_by_role("heading", name="港澳台居民和外籍人员普查表").is_visible()
     assert page.locator("#provisional-note").is_visible()
     assert page.locator("#p1-country").count() == 0  # asked only of a foreign national

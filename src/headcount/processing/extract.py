@@ -129,25 +129,29 @@ def from_synth(
         parts = _results(jobs, workers, (keys, writer.tmp, manifests), progress)
         for table, _, part in sorted(parts, key=lambda p: (p[0], p[1])):
             writer.add(table, part)
-        result = writer.finish(
-            {
-                "source": {
-                    "kind": "synth",
-                    "path": str(source),
-                    "digest": digest,
-                    "seed": manifest.get("seed"),
-                    "synthetic": True,
-                },
-                "wave": wave,
-                "key_id": keys.key_id,
-                "profile": keys.profile,
-                "encoding": ENCODING,
-            }
-        )
+        origin = {
+            "kind": "synth",
+            "path": str(source),
+            "digest": digest,
+            "seed": manifest.get("seed"),
+            "synthetic": True,
+        }
+        result = writer.finish(manifest_meta(origin, wave, keys))
     except BaseException:
         writer.abort()
         raise
     return ExtractResult(out, result, time.perf_counter() - started)
+
+
+def manifest_meta(source: dict[str, Any], wave: str, keys: ProcessingKeys) -> dict[str, Any]:
+    """What every extract's manifest says of its making (the writer adds the tables)."""
+    return {
+        "source": source,
+        "wave": wave,
+        "key_id": keys.key_id,
+        "profile": keys.profile,
+        "encoding": ENCODING,
+    }
 
 
 def _results(

@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 
 from headcount.audit.log import Actor, AuditEvent, append
 from headcount.processing import deidentify
-from headcount.processing.extract import ExtractResult, transform
+from headcount.processing.extract import ExtractResult, manifest_meta, transform
 from headcount.processing.layout import ExtractWriter
-from headcount.processing.pseudonyms import ENCODING, ProcessingKeys
+from headcount.processing.pseudonyms import ProcessingKeys
 from headcount.questionnaire.frames import from_household
 from headcount.questionnaire.loader import reference_forms
 from headcount.store import records
@@ -135,15 +135,8 @@ def from_store(
                     detail={"wave": wave, "key_id": keys.key_id, "rows": counts},
                 ),
             )
-        manifest = writer.finish(
-            {
-                "source": {"kind": "store", "digest": _store_digest(counts), "synthetic": False},
-                "wave": wave,
-                "key_id": keys.key_id,
-                "profile": keys.profile,
-                "encoding": ENCODING,
-            }
-        )
+        source = {"kind": "store", "digest": _store_digest(counts), "synthetic": False}
+        manifest = writer.finish(manifest_meta(source, wave, keys))
     except BaseException:
         writer.abort()
         raise

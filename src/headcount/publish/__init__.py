@@ -14,7 +14,8 @@ Modules, by what they hold:
 * ``disclosure``: the disclosure-check hook (protocol, registry) and the minimum cell size;
 * ``scanning``: the scan gate over a bundle, with the PNG rule; ``documents`` and ``images``:
   Parquet, JSON, SVG and PNG as the scanner's text units;
-* ``sources``: which files go where; ``tables_index``: reading tables.json; ``table_files``:
+* ``sources``: which files go where; ``tables_index``: tables.json (``tables.index``) with
+  the bundle's problems; ``table_files``:
   the rows of a CSV, Excel or Parquet table; ``signature``: the optional Ed25519 signature.
 
 A pure domain package: it imports neither the web framework nor the database.
@@ -30,8 +31,8 @@ from headcount.publish.disclosure import (
     registered,
 )
 from headcount.publish.scanning import ALLOWED_SUFFIXES, scan_bundle
-from headcount.publish.tables_index import LEVELS
 from headcount.publish.verify import BundleCheck, verify_bundle
+from headcount.tables.index import LEVELS
 
 __all__ = [
     "ALLOWED_SUFFIXES",

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from headcount.publish.table_files import TableRows, cell_number, read_table
-from headcount.publish.tables_index import LEVELS, TablesIndex, TableSpec
+from headcount.tables.index import LEVELS, TableEntry, TablesIndex
 
 __all__ = [
     "DEFAULT_MIN_CELL",
@@ -74,9 +74,9 @@ class DisclosureFinding:
 class DisclosureCheck(Protocol):
     name: str
 
-    def applies(self, table: TableSpec) -> bool: ...
+    def applies(self, table: TableEntry) -> bool: ...
 
-    def check(self, table: TableSpec, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
+    def check(self, table: TableEntry, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
         """Findings for one file of ``table``; ``file`` is its path inside the bundle."""
         ...
 
@@ -116,10 +116,10 @@ class MinimumCellSize:
         self.cells = 0
         self.found = 0
 
-    def applies(self, table: TableSpec) -> bool:
+    def applies(self, table: TableEntry) -> bool:
         return table.level in self.levels and "count" in table.measures.values()
 
-    def check(self, table: TableSpec, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
+    def check(self, table: TableEntry, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
         counts = [name for name, kind in table.measures.items() if kind == "count"]
         keys = rows.index(table.dimensions, file)
         positions = rows.index(counts, file)

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from headcount import errors
 from headcount.errors import HeadcountError
-from headcount.publish.tables_index import INDEX
+from headcount.tables.index import INDEX
 
 __all__ = ["RESERVED", "TABLES", "Entry", "Source", "plan_sources", "stage"]
 

@@ -24,13 +24,15 @@ from typing import Any
 
 from headcount import errors
 from headcount.errors import HeadcountError
+from headcount.processing.layout import digest_file as sha256_file
 from headcount.publish.bundle import FORMAT, VERSION, gate_report, sums_text
 from headcount.publish.disclosure import DisclosureOptions, run_checks
 from headcount.publish.scanning import scan_bundle
 from headcount.publish.signature import verify_signature
 from headcount.publish.sources import MANIFEST, RESERVED, SIGNATURE, SUMS, TABLES
-from headcount.publish.tables_index import LEVELS, load_index, sha256_file
+from headcount.publish.tables_index import load_index
 from headcount.scan.recognizers import Scanner
+from headcount.tables.index import LEVELS
 
 __all__ = ["BundleCheck", "verify_bundle"]
 

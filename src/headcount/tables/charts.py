@@ -9,8 +9,6 @@ charts are drawn with English labels only and a warning says so; a chart never f
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,8 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from headcount import errors
-from headcount.errors import HeadcountError
+from headcount.tables.index import Problems, TablesIndex
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -34,9 +31,9 @@ __all__ = [
     "Bar",
     "draw",
     "find_cjk_font",
+    "national_table",
     "population_pyramid",
     "province_bars",
-    "read_table",
 ]
 
 log = logging.getLogger(__name__)
@@ -192,35 +189,19 @@ def province_bars(
         return _finish(fig, stem, title, note, font)
 
 
-def read_table(
-    tables_dir: Path, tables: Sequence[Mapping[str, Any]], table_id: str
-) -> pl.DataFrame | None:
-    """A national table named in tables.json (Parquet, else CSV), sha256 checked; None if absent."""
-    entry = next(
-        (t for t in tables if (t.get("id"), t.get("level")) == (table_id, "national")), None
-    )
-    files = (entry or {}).get("files") or {}
-    fmt = next((f for f in ("parquet", "csv") if files.get(f)), None)
-    if entry is None or fmt is None:
+def national_table(index: TablesIndex, problems: Problems, table_id: str) -> pl.DataFrame | None:
+    """A national table named in tables.json, its SHA-256 checked; None (and a warning) when the
+    index has none: its chart is left out."""
+    entry = index.find(table_id, "national")
+    if entry is None:
         log.warning("tables.json has no national %s: its chart is left out", table_id)
         return None
-    path = tables_dir / str(files[fmt])
-    if not path.resolve().is_relative_to(tables_dir.resolve()) or not path.is_file():
-        raise HeadcountError(errors.COMMUNIQUE_TABLE_FILE_INVALID, path=str(path), reason="missing")
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != (entry.get("sha256") or {}).get(fmt):
-        raise HeadcountError(
-            errors.COMMUNIQUE_TABLE_FILE_INVALID, path=str(path), reason="sha256 differs"
-        )
-    if fmt == "parquet":
-        return pl.read_parquet(io.BytesIO(data))
-    codes = {"area_code": pl.String, "province_code": pl.String}
-    return pl.read_csv(io.BytesIO(data), schema_overrides=codes)
+    return entry.read(index.root, problems)
 
 
 def draw(
-    tables_dir: Path,
-    tables: Sequence[Mapping[str, Any]],
+    index: TablesIndex,
+    problems: Problems,
     out: Path,
     names: Mapping[str, tuple[str, str]],
     notes: tuple[str, str] = ("", ""),
@@ -233,13 +214,13 @@ def draw(
     note = _label(*notes, font, " ")  # the footnote, zh and en
     out.mkdir()
     made: dict[str, str | None] = {"pyramid": None, "provinces": None, "font": font}
-    ages = read_table(tables_dir, tables, "age_sex_single_year")
+    ages = national_table(index, problems, "age_sex_single_year")
     if ages is not None:
         national = ages.filter(pl.col("area_code") == "CN").select("age", "male", "female")
         rows = [(int(a), int(m or 0), int(f or 0)) for a, m, f in national.iter_rows()]
         population_pyramid(rows, out / "pyramid", font=font, note=note)
         made["pyramid"] = f"{out.name}/pyramid"
-    provinces = read_table(tables_dir, tables, "population_by_province")
+    provinces = national_table(index, problems, "population_by_province")
     if provinces is not None:
         pairs = provinces.select("province_code", "population").iter_rows()
         label = {c: names.get(c, (c, c)) for c in provinces["province_code"].to_list()}

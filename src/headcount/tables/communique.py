@@ -33,12 +33,12 @@ from markupsafe import Markup
 from headcount import errors
 from headcount.errors import HeadcountError
 from headcount.tables import charts
+from headcount.tables.index import INDEX, Problems, TablesIndex, read_index
 from headcount.tables.numbers import Lang, format_cell, format_figure
 
 __all__ = ["FORMAT", "TITLES", "VERSION", "build"]
 
 FORMAT, VERSION = "headcount-communique", 1
-TABLES_FORMAT, TABLES_VERSION = "headcount-tables", 1
 TITLES: dict[int, dict[str, str]] = {
     1: {"zh": "人口普查工作基本情况", "en": "The census and its data"},
     2: {"zh": "全国人口和户", "en": "National population and households"},
@@ -84,25 +84,26 @@ def _is_num(v: object) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _load(tables_dir: Path) -> tuple[dict[str, Any], str]:
-    path = tables_dir / "tables.json"
-    if not path.is_file():
-        raise _fail(errors.COMMUNIQUE_TABLES_MISSING, path)
-    try:
-        raw = path.read_bytes()
-        index = json.loads(raw)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(errors.COMMUNIQUE_TABLES_UNREADABLE, path, str(exc)) from None
-    got = index if isinstance(index, dict) else {}
-    kind = (got.get("format"), got.get("version"))
-    if kind != (TABLES_FORMAT, TABLES_VERSION):
-        raise HeadcountError(errors.COMMUNIQUE_TABLES_FORMAT, path=str(path), got=f"{kind}")
-    figures, by_prov = got.get("figures", {}), got.get("figures_by_province", {})
+PROBLEMS = Problems(
+    invalid=errors.COMMUNIQUE_TABLES_UNREADABLE,
+    file=errors.COMMUNIQUE_TABLE_FILE_INVALID,
+    missing=errors.COMMUNIQUE_TABLES_MISSING,
+    format=errors.COMMUNIQUE_TABLES_FORMAT,
+)
+
+
+def _load(tables_dir: Path) -> TablesIndex:
+    """The tables directory's index (``tables.index``), with figures that are all numbers."""
+    loaded = read_index(tables_dir, PROBLEMS)
+    figures = loaded.doc.get("figures", {})
+    by_prov = loaded.doc.get("figures_by_province", {})
     ok = isinstance(figures, dict) and all(_is_num(v) for v in figures.values())
     ok = ok and isinstance(by_prov, dict) and all(isinstance(v, dict) for v in by_prov.values())
     if not ok:
-        raise _fail(errors.COMMUNIQUE_TABLES_UNREADABLE, path, "figures must be numbers")
-    return got, hashlib.sha256(raw).hexdigest()
+        raise _fail(
+            errors.COMMUNIQUE_TABLES_UNREADABLE, tables_dir / INDEX, "figures must be numbers"
+        )
+    return loaded
 
 
 def _reference() -> tuple[dict[str, dict[str, str]], dict[str, Num]]:
@@ -167,14 +168,14 @@ def _context(
 
 def build(tables_dir: Path, out: Path) -> dict[str, Any]:
     """Write the communiqués of TABLES into the new directory OUT; returns communique.json."""
-    index, index_sha = _load(tables_dir)
+    loaded = _load(tables_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise _fail(errors.COMMUNIQUE_OUTPUT_NOT_EMPTY, out)
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        result = _write(tables_dir, index, index_sha, tmp)
+        result = _write(loaded, tmp)
         text = json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         (tmp / "communique.json").write_text(text, "utf-8")
         if out.exists():
@@ -191,14 +192,15 @@ def build(tables_dir: Path, out: Path) -> dict[str, Any]:
     return result
 
 
-def _write(tables_dir: Path, index: dict[str, Any], index_sha: str, tmp: Path) -> dict[str, Any]:
+def _write(loaded: TablesIndex, tmp: Path) -> dict[str, Any]:
+    index, index_sha = loaded.doc, loaded.sha256
     source = index.get("source") or {}
     synthetic = source.get("kind") == "synth"
     names, published = _reference()
     tag = f"tables.json {index_sha[:16]}"
     notes = ("合成数据", f"Synthetic data · {tag}") if synthetic else ("", tag)
     pairs = {c: (r["province_zh"], r["province_en"]) for c, r in names.items()}
-    made = charts.draw(tables_dir, index.get("tables", []), tmp / "charts", pairs, notes)
+    made = charts.draw(loaded, PROBLEMS, tmp / "charts", pairs, notes)
     warnings = [f"no {k} chart: no such table" for k in ("pyramid", "provinces") if not made[k]]
     if made["font"] is None:
         warnings.append("no CJK font (install fonts-noto-cjk): the charts have English labels only")

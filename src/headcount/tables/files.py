@@ -5,7 +5,6 @@ end (an interrupted run leaves nothing half-written), one file per table, level 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -16,18 +15,11 @@ import polars as pl
 
 from headcount import errors
 from headcount.errors import HeadcountError
+from headcount.processing.layout import digest_file as sha256_file
 from headcount.tables import xlsx
 
 FORMATS = ("csv", "xlsx", "parquet")
 INDEX = "tables.json"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class OutputDir:
@@ -94,5 +86,5 @@ def write_table(
         else:
             xlsx.write(path, frame, sheet)
         files[fmt] = f"{level}/{path.name}"
-        digests[fmt] = sha256(path)
+        digests[fmt] = sha256_file(path)
     return files, digests

@@ -23,8 +23,6 @@ exist at that level (E2142, 404): an office learns nothing about what lies outsi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tempfile
 import threading
@@ -39,6 +37,7 @@ from pydantic import BaseModel
 from headcount import errors
 from headcount.auth.roles import SCOPE_WIDTH, Actor, Role
 from headcount.errors import HeadcountError
+from headcount.tables.index import INDEX, Problems, TableEntry, TablesIndex, read_index
 
 __all__ = [
     "LEVEL_WIDTH",
@@ -56,8 +55,6 @@ __all__ = [
     "table_page",
 ]
 
-INDEX = "tables.json"
-FORMAT, VERSION = "headcount-tables", 1
 LEVEL_WIDTH: dict[str, int] = {
     "national": 0,
     "province": 2,
@@ -132,148 +129,47 @@ class TablePage(BaseModel):
     rows: list[list[str | int | float | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One table at one level, as tables.json lists it."""
-
-    id: str
-    level: str
-    title_zh: str
-    title_en: str
-    universe_zh: str
-    universe_en: str
-    dimensions: tuple[str, ...]
-    measures: tuple[MeasureOut, ...]
-    files: dict[str, str]
-    sha256: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class _Index:
-    root: Path
-    sha256: str
-    doc: dict[str, Any]
-    entries: tuple[_Entry, ...]
-
-
-def _unreadable(file: str, reason: str) -> HeadcountError:
-    return HeadcountError(errors.RESULTS_UNREADABLE, file=file, reason=reason)
-
-
-def _strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _entry(raw: Any) -> _Entry:
-    if not isinstance(raw, dict):
-        raise _unreadable(INDEX, "a table entry is not an object")
-    table_id, level = raw.get("id"), raw.get("level")
-    if not isinstance(table_id, str) or not _TABLE_ID.fullmatch(table_id):
-        raise _unreadable(INDEX, "a table id is not a plain name")
-    if level not in LEVEL_WIDTH:
-        raise _unreadable(INDEX, f"table {table_id} has an unknown level")
-    files, digests = raw.get("files"), raw.get("sha256")
-    measures = raw.get("measures")
-    dimensions = raw.get("dimensions")
-    if not isinstance(files, dict) or not isinstance(digests, dict) or not _strings(dimensions):
-        raise _unreadable(INDEX, f"table {table_id} lacks its files, digests or dimensions")
-    if not isinstance(measures, list) or not all(
-        isinstance(m, dict) and isinstance(m.get("name"), str) for m in measures
-    ):
-        raise _unreadable(INDEX, f"table {table_id} lists its measures wrongly")
-    return _Entry(
-        id=table_id,
-        level=str(level),
-        title_zh=str(raw.get("title_zh") or table_id),
-        title_en=str(raw.get("title_en") or table_id),
-        universe_zh=str(raw.get("universe_zh") or ""),
-        universe_en=str(raw.get("universe_en") or ""),
-        dimensions=tuple(str(d) for d in dimensions or ()),
-        measures=tuple(
-            MeasureOut(name=m["name"], kind=str(m.get("kind") or "count")) for m in measures
-        ),
-        files={str(k): str(v) for k, v in files.items()},
-        sha256={str(k): str(v) for k, v in digests.items()},
-    )
-
-
+PROBLEMS = Problems(invalid=errors.RESULTS_UNREADABLE, file=errors.RESULTS_UNREADABLE)
 _index_lock = threading.Lock()
-_index_cache: dict[Path, tuple[tuple[int, int], _Index]] = {}
+_index_cache: dict[Path, tuple[tuple[int, int], TablesIndex]] = {}
 
 
-def _load(tables_dir: Path | None) -> _Index:
-    """tables.json of the configured directory (re-read when the file changes)."""
+def _load(tables_dir: Path | None) -> TablesIndex:
+    """tables.json of the configured directory (``tables.index``), re-read when it changes."""
     if tables_dir is None:
         raise HeadcountError(errors.RESULTS_NOT_CONFIGURED)
     path = tables_dir / INDEX
     try:
         stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        with _index_lock:
-            cached = _index_cache.get(path)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise _unreadable(INDEX, "missing") from None
-    except OSError as exc:
-        raise _unreadable(INDEX, exc.strerror or type(exc).__name__) from None
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        raise _unreadable(INDEX, "not JSON") from None
-    if not isinstance(doc, dict) or (doc.get("format"), doc.get("version")) != (FORMAT, VERSION):
-        raise _unreadable(INDEX, f"not {FORMAT} version {VERSION}")
-    tables = doc.get("tables")
-    if not isinstance(tables, list):
-        raise _unreadable(INDEX, "no table list")
-    entries = tuple(_entry(raw) for raw in tables)
-    index = _Index(tables_dir, hashlib.sha256(data).hexdigest(), doc, entries)
+    except OSError:
+        stat = None
+    stamp = (stat.st_mtime_ns, stat.st_size) if stat is not None else (0, 0)
+    with _index_lock:
+        cached = _index_cache.get(path)
+    if stat is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    index = read_index(tables_dir, PROBLEMS)
     with _index_lock:
         _index_cache[path] = (stamp, index)
     return index
 
 
 _frame_lock = threading.Lock()
-_frames: OrderedDict[tuple[str, int, int, int, str], pl.DataFrame] = OrderedDict()
+_frames: OrderedDict[tuple[str, str, str], pl.DataFrame] = OrderedDict()
 
 
-def _frame(index: _Index, entry: _Entry) -> pl.DataFrame:
-    """The whole table file (Parquet, else CSV), its SHA-256 checked against tables.json."""
-    fmt = next((f for f in ("parquet", "csv") if f in entry.files), None)
-    if fmt is None:
-        raise _unreadable(f"{entry.level}/{entry.id}", "no Parquet or CSV file")
-    relative = entry.files[fmt]
-    root = index.root.resolve()
-    try:
-        resolved = (index.root / relative).resolve(strict=True)
-        if not resolved.is_relative_to(root) or not resolved.is_file():
-            raise _unreadable(relative, "outside the tables directory")
-        stat = resolved.stat()
-    except OSError as exc:
-        raise _unreadable(relative, exc.strerror or type(exc).__name__) from None
-    # A file changed since it was read (same name, other bytes) is read and checked again.
-    key = (str(resolved), stat.st_mtime_ns, stat.st_size, stat.st_ino, entry.sha256.get(fmt, ""))
+def _frame(index: TablesIndex, entry: TableEntry) -> pl.DataFrame:
+    """The whole table (Parquet, else CSV), read through ``tables.index`` (SHA-256 checked);
+    kept by its digest, so a changed file is read and checked again."""
+    fmt = next((f for f in ("parquet", "csv") if f in entry.files), "")
+    key = (str(index.root), entry.files.get(fmt, ""), entry.sha256.get(fmt, ""))
     with _frame_lock:
         if key in _frames:
             _frames.move_to_end(key)
             return _frames[key]
-    try:
-        data = resolved.read_bytes()
-    except OSError as exc:
-        raise _unreadable(relative, exc.strerror or type(exc).__name__) from None
-    if hashlib.sha256(data).hexdigest() != entry.sha256.get(fmt):
-        raise _unreadable(relative, "SHA-256 differs from tables.json")
-    try:
-        if fmt == "parquet":
-            frame = pl.read_parquet(data)
-        else:
-            codes = {name: pl.String for name in entry.dimensions}
-            frame = pl.read_csv(data, schema_overrides=codes)
-    except Exception:  # a damaged file: whatever the reader raised, the answer is the same
-        raise _unreadable(relative, "not a readable table") from None
+    frame = entry.read(index.root, PROBLEMS)
     if "area_code" not in frame.columns:
-        raise _unreadable(relative, "no area_code column")
+        raise HeadcountError(errors.RESULTS_UNREADABLE, file=key[1], reason="no area_code column")
     frame = frame.with_columns(pl.col("area_code").cast(pl.String))
     with _frame_lock:
         _frames[key] = frame
@@ -283,6 +179,10 @@ def _frame(index: _Index, entry: _Entry) -> pl.DataFrame:
 
 
 # --- the caller's subtree ------------------------------------------------------------------------
+
+
+def _measures(entry: TableEntry) -> list[MeasureOut]:
+    return [MeasureOut(name=name, kind=kind) for name, kind in entry.measures.items()]
 
 
 def level_of(area: str) -> str:
@@ -323,8 +223,8 @@ def _areas_of(actor: Actor) -> list[str]:
     return [NATIONAL_AREA] if _national(actor) else list(actor.areas)
 
 
-def _entry_for(index: _Index, actor: Actor, table_id: str, level: str | None) -> _Entry:
-    found = [e for e in index.entries if e.id == table_id]
+def _entry_for(index: TablesIndex, actor: Actor, table_id: str, level: str | None) -> TableEntry:
+    found = [e for e in index.tables if e.id == table_id]
     visible = _levels_for(actor, [e.level for e in found])
     if not visible:
         raise HeadcountError(errors.RESULTS_TABLE_NOT_FOUND, table=table_id[:64])
@@ -361,10 +261,10 @@ def overview(tables_dir: Path | None, actor: Actor) -> ResultsOverview:
         }
         areas.append(AreaFigures(area_code=area, figures=values))
     summaries: dict[str, TableSummary] = {}
-    for entry in index.entries:
+    for entry in index.tables:
         if entry.id in summaries:
             continue
-        levels = _levels_for(actor, [e.level for e in index.entries if e.id == entry.id])
+        levels = _levels_for(actor, [e.level for e in index.tables if e.id == entry.id])
         if levels:
             summaries[entry.id] = TableSummary(
                 id=entry.id,
@@ -373,7 +273,7 @@ def overview(tables_dir: Path | None, actor: Actor) -> ResultsOverview:
                 universe_zh=entry.universe_zh,
                 universe_en=entry.universe_en,
                 dimensions=list(entry.dimensions),
-                measures=list(entry.measures),
+                measures=_measures(entry),
                 levels=levels,
             )
     source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
@@ -415,7 +315,7 @@ def table_page(
         universe_zh=entry.universe_zh,
         universe_en=entry.universe_en,
         dimensions=list(entry.dimensions),
-        measures=list(entry.measures),
+        measures=_measures(entry),
         columns=list(rows.columns),
         total=rows.height,
         offset=offset,

@@ -66,6 +66,16 @@ BODIES: dict[tuple[str, str], Any] = {
 # Routes that answer an out-of-area object with something else than 403/404, each with the reason
 # it is tolerated for now (reported; remove the entry when the route checks the area).
 KNOWN_GAPS: dict[tuple[str, str], str] = {}
+# Routes whose object is not an area's: a table of results holds rows of every area, and an office
+# gets only the rows of its own subtree (tests/integration/web/test_results_pages.py checks that no
+# row of another province reaches a provincial office). Here: every role without the permission is
+# refused; the offices are left to that test.
+ROW_SCOPED = {
+    ("GET", "/api/results/{table_id}"),
+    ("GET", "/office/results/{table_id}"),
+    ("GET", "/office/results/{table_id}.csv"),
+}
+OFFICES = {Role.provincial_office, Role.prefecture_office, Role.county_office}
 FRAMEWORK_ROUTES = {"/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"}
 
 
@@ -112,6 +122,7 @@ def away(census: Census) -> Away:
             "task_id": str(tasks[0].id),
             "sample_id": str(sample.sample_id),
             "area_code": AWAY_COUNTY,
+            "table_id": "age_sex_single_year",
         },
         household_id=households[0],
         home={
@@ -122,6 +133,7 @@ def away(census: Census) -> Away:
             "task_id": str(home_tasks[0].id),
             "sample_id": str(sample.sample_id),
             "area_code": HOME_SA[:6],
+            "table_id": "age_sex_single_year",
         },
     )
 
@@ -178,6 +190,8 @@ def test_every_route_refuses_every_role_an_object_of_another_county(
                     if role is Role.national_office:
                         continue  # the whole census is its area: nothing lies outside
                     if (method, route.path) in KNOWN_GAPS:
+                        continue
+                    if (method, route.path) in ROW_SCOPED and role in OFFICES:
                         continue
                     response = _call(client, route, method, url, role)
                     checked += 1

@@ -22,23 +22,12 @@ from headcount.store import registration
 from headcount.store.bootstrap import CLI
 from headcount.store.protector import Protector
 from headcount.store.session import make_engine, transaction
+from tests.integration.processing.demo_env import demo_env
 from tests.integration.processing.pii import clear_values, leaks
 
 
-def _env(demo: Demo) -> dict[str, str]:
-    s = demo.settings
-    return {
-        "HEADCOUNT_MODE": "demo",
-        "HEADCOUNT_DATABASE_URL": s.database_url,
-        "HEADCOUNT_KEY_FILE": str(s.key_file),
-        "HEADCOUNT_AUDIT_HEAD_FILE": str(s.audit_head_file),
-        "HEADCOUNT_AUDIT_SIGNING_KEY_FILE": str(s.audit_signing_key_file),
-        "HEADCOUNT_OPERATOR_PASSWORD": "demo-processing-2020",
-    }
-
-
 def _run(demo: Demo, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env=_env(demo))
+    result = CliRunner().invoke(app, list(args), env=demo_env(demo))
     return result.exit_code, result.output
 
 

@@ -15,19 +15,8 @@ from headcount.cli import app
 from headcount.demo import Demo, build
 from headcount.store.models import AuditEntry, Household, Person
 from headcount.store.session import make_engine, read_transaction
+from tests.integration.processing.demo_env import demo_env
 from tests.integration.processing.pii import clear_values, leaks
-
-
-def _env(demo: Demo, password: str) -> dict[str, str]:
-    s = demo.settings
-    return {
-        "HEADCOUNT_MODE": "demo",
-        "HEADCOUNT_DATABASE_URL": s.database_url,
-        "HEADCOUNT_KEY_FILE": str(s.key_file),
-        "HEADCOUNT_AUDIT_HEAD_FILE": str(s.audit_head_file),
-        "HEADCOUNT_AUDIT_SIGNING_KEY_FILE": str(s.audit_signing_key_file),
-        "HEADCOUNT_OPERATOR_PASSWORD": password,
-    }
 
 
 def _persons_of(demo: Demo, households: list[str]) -> int:
@@ -51,7 +40,7 @@ def test_operator_extracts_approved_households_without_personal_data(
     result = CliRunner().invoke(
         app,
         ["extract", "--out", str(out), "--operator", "processing", "--json"],
-        env=_env(demo, "demo-processing-2020"),
+        env=demo_env(demo, "demo-processing-2020"),
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output.strip().splitlines()[-1])["rows"]
@@ -79,14 +68,14 @@ def test_without_the_permission_nothing_is_written(database_url: str, tmp_path: 
     runner = CliRunner()
     refused = runner.invoke(
         app, ["extract", "--out", str(out), "--operator", "national"],
-        env=_env(demo, "demo-national-2020"),
+        env=demo_env(demo, "demo-national-2020"),
     )  # fmt: skip
     assert refused.exit_code == 2 and "E1808" in refused.output
     wrong = runner.invoke(
         app, ["extract", "--out", str(out), "--operator", "processing"],
-        env=_env(demo, "not-the-password"),
+        env=demo_env(demo, "not-the-password"),
     )  # fmt: skip
     assert wrong.exit_code == 2 and "E2" in wrong.output
-    nobody = runner.invoke(app, ["extract", "--out", str(out)], env=_env(demo, "x"))
+    nobody = runner.invoke(app, ["extract", "--out", str(out)], env=demo_env(demo, "x"))
     assert nobody.exit_code == 2 and "E1808" in nobody.output
     assert not out.exists() and not list(tmp_path.glob(".extract.partial-*"))

@@ -20,7 +20,8 @@ from headcount.publish import (
 )
 from headcount.publish.disclosure import MinimumCellSize, run_checks
 from headcount.publish.table_files import TableRows, cell_number
-from headcount.publish.tables_index import TableSpec, load_index
+from headcount.publish.tables_index import load_index
+from headcount.tables.index import TableEntry
 from tests.unit.publish.builders import TableData, standard_tables, write_tables
 from tests.unit.publish.conftest import leftovers
 
@@ -120,11 +121,11 @@ def test_registry_and_a_custom_check(tables_dir: Path) -> None:
     class NoTownships:
         name = "no_townships"
 
-        def applies(self, table: TableSpec) -> bool:
+        def applies(self, table: TableEntry) -> bool:
             return table.level == "county"
 
         def check(
-            self, table: TableSpec, file: str, rows: TableRows
+            self, table: TableEntry, file: str, rows: TableRows
         ) -> Iterator[DisclosureFinding]:
             for row in rows.rows:
                 yield DisclosureFinding(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 from pathlib import Path
@@ -15,6 +16,8 @@ from PIL import Image
 
 from headcount.errors import HeadcountError
 from headcount.tables import charts
+from headcount.tables.communique import PROBLEMS
+from headcount.tables.index import read_index
 
 MALE_RGB, FEMALE_RGB = (0x3B, 0x6E, 0xA8), (0xC8, 0x55, 0x3D)
 
@@ -122,17 +125,25 @@ def _table(root: Path, frame: pl.DataFrame) -> list[dict[str, object]]:
     ]
 
 
-def test_read_table_checks_the_digest_and_skips_an_absent_table(tmp_path: Path) -> None:
+def test_national_table_checks_the_digest_and_skips_an_absent_table(tmp_path: Path) -> None:
     frame = pl.DataFrame(
         {"area_code": ["CN"], "age": [0], "male": [1], "female": [2], "total": [3]}
     )
-    tables = _table(tmp_path, frame)
-    assert charts.read_table(tmp_path, tables, "age_sex_single_year") is not None
-    assert charts.read_table(tmp_path, tables, "population_by_province") is None
+    entry = _table(tmp_path, frame)[0]
+    entry |= {"dimensions": ["area_code", "age"], "measures": [{"name": "male", "kind": "count"}]}
+    doc = {"format": "headcount-tables", "version": 1, "tables": [entry]}
+    (tmp_path / "tables.json").write_text(json.dumps(doc))
+
+    def read(table_id: str) -> pl.DataFrame | None:
+        return charts.national_table(read_index(tmp_path, PROBLEMS), PROBLEMS, table_id)
+
+    assert read("age_sex_single_year") is not None
+    assert read("population_by_province") is None
     (tmp_path / "national" / "age_sex_single_year.parquet").write_bytes(b"changed")
     with pytest.raises(HeadcountError) as err:
-        charts.read_table(tmp_path, tables, "age_sex_single_year")
+        read("age_sex_single_year")
     assert err.value.code == "E1863"
-    tables[0]["files"] = {"parquet": "../outside.parquet"}
+    entry["files"] = {"parquet": "../outside.parquet"}
+    (tmp_path / "tables.json").write_text(json.dumps(doc))
     with pytest.raises(HeadcountError):
-        charts.read_table(tmp_path, tables, "age_sex_single_year")
+        read("age_sex_single_year")
