@@ -26,18 +26,22 @@ def id_attributes(ids: pl.Series, *, prefix: str = "id") -> pl.DataFrame:
     """One row per input: ``<prefix>_status``, ``_sex``, ``_birth_year/_month/_day``,
     ``_address_code`` (nulls where the number is invalid or missing)."""
     frame = pl.DataFrame({"v": normalise_ids(ids)})
-    digits = [pl.col("v").str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(17)]
-    weighted = pl.sum_horizontal(d * w for d, w in zip(digits, WEIGHTS, strict=True))
-    year = pl.col("v").str.slice(6, 4).cast(pl.Int32, strict=False)
-    month = pl.col("v").str.slice(10, 2).cast(pl.Int8, strict=False)
-    day = pl.col("v").str.slice(12, 2).cast(pl.Int8, strict=False)
-    provinces = sorted(divisions().province_codes())
+    shaped = pl.col("v").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
+    # The 17 digits as one integer, parsed once; every part is then integer arithmetic (one
+    # string slice per digit cost four times as much).
+    number = pl.when(shaped).then(pl.col("v").str.slice(0, 17).cast(pl.Int64, strict=False))
+    frame = frame.with_columns(shaped.alias("fmt"), number.alias("n"))
+    n = pl.col("n")
+    weighted = pl.sum_horizontal(
+        (n // 10 ** (16 - i)) % 10 * w for i, w in enumerate(WEIGHTS)
+    )  # fmt: skip
+    provinces = [int(code) for code in divisions().province_codes()]
     frame = frame.with_columns(
-        pl.col("v").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False).alias("fmt"),
         (weighted % 11).alias("r"),
-        year.alias("y"),
-        month.alias("m"),
-        day.alias("d"),
+        (n // 10**7 % 10_000).cast(pl.Int32).alias("y"),
+        (n // 10**5 % 100).cast(pl.Int8).alias("m"),
+        (n // 10**3 % 100).cast(pl.Int8).alias("d"),
+        (n // 10**15).is_in(provinces).alias("province_ok"),
     )
     check = pl.col("r").replace_strict(list(range(11)), list(CHECK_CHARS), default=None)
     # A date that does not exist (02-30) must not raise: test the parts before building it.
@@ -58,10 +62,10 @@ def id_attributes(ids: pl.Series, *, prefix: str = "id") -> pl.DataFrame:
                 <= pl.col("first_of_month").dt.month_end().dt.day().cast(pl.Int8, strict=False)
             ).fill_null(False)
             & (pl.col("v").str.slice(17, 1) == check).fill_null(False)
-            & pl.col("v").str.slice(0, 2).is_in(provinces)
+            & pl.col("province_ok").fill_null(False)
         ).alias("ok")
     )
-    digit17 = pl.col("v").str.slice(16, 1).cast(pl.Int8, strict=False)
+    digit17 = n % 10
     return frame.select(
         pl.when(pl.col("v").is_null())
         .then(pl.lit("missing"))

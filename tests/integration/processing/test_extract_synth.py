@@ -118,3 +118,22 @@ def test_bad_source_and_busy_out_are_refused(synth: Path, vault: Path, tmp_path:
     out = runner.invoke(app, ["extract", "--from-synth", str(synth), "--out", str(busy)], env=env)
     assert out.exit_code == 2 and "E1806" in out.output
     assert [p.name for p in busy.iterdir()] == ["mine.txt"]
+
+
+def test_tables_refuse_a_damaged_extract_naming_the_file(
+    synth: Path, vault: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "extract"
+    _extract(synth, vault, out)
+    part = out / "persons" / "part-00000.parquet"
+    part.chmod(0o600)
+    data = bytearray(part.read_bytes())
+    data[100] ^= 0xFF
+    part.write_bytes(bytes(data))
+    result = CliRunner().invoke(app, ["tables", str(out), "--out", str(tmp_path / "t")])
+    assert result.exit_code == 2 and "E1804" in result.output
+    assert "part-00000.parquet" in result.output.replace("\n", "")
+    assert not (tmp_path / "t").exists()
+    (out / "households" / "part-00000.parquet").unlink()
+    result = CliRunner().invoke(app, ["tables", str(out), "--out", str(tmp_path / "t")])
+    assert result.exit_code == 2 and "E1802" in result.output
