@@ -44,7 +44,7 @@ BLOOM_BITS = 512
 BLOOM_WORDS = BLOOM_BITS // 64
 BLOOM_K = 6
 ID_BYTES = 16
-CACHE_ROWS = 5_000_000  # distinct values remembered across tables; beyond, start afresh
+CACHE_ROWS = 1_000_000  # distinct values remembered across tables; beyond, start afresh
 ENCODING = {
     "id": f"HMAC-{{hash}} truncated to {ID_BYTES} bytes of the normalised ID",
     "name": f"Bloom filter, {BLOOM_BITS} bits, k={BLOOM_K}, grams: characters and padded bigrams",
