@@ -181,8 +181,17 @@ def _frame(index: TablesIndex, entry: TableEntry) -> pl.DataFrame:
 # --- the caller's subtree ------------------------------------------------------------------------
 
 
-def _measures(entry: TableEntry) -> list[MeasureOut]:
-    return [MeasureOut(name=name, kind=kind) for name, kind in entry.measures.items()]
+def _described(entry: TableEntry) -> dict[str, Any]:
+    """What every answer says of a table: its id, titles, universe, dimensions and measures."""
+    return {
+        "id": entry.id,
+        "title_zh": entry.title_zh,
+        "title_en": entry.title_en,
+        "universe_zh": entry.universe_zh,
+        "universe_en": entry.universe_en,
+        "dimensions": list(entry.dimensions),
+        "measures": [MeasureOut(name=name, kind=kind) for name, kind in entry.measures.items()],
+    }
 
 
 def level_of(area: str) -> str:
@@ -266,16 +275,7 @@ def overview(tables_dir: Path | None, actor: Actor) -> ResultsOverview:
             continue
         levels = _levels_for(actor, [e.level for e in index.tables if e.id == entry.id])
         if levels:
-            summaries[entry.id] = TableSummary(
-                id=entry.id,
-                title_zh=entry.title_zh,
-                title_en=entry.title_en,
-                universe_zh=entry.universe_zh,
-                universe_en=entry.universe_en,
-                dimensions=list(entry.dimensions),
-                measures=_measures(entry),
-                levels=levels,
-            )
+            summaries[entry.id] = TableSummary(**_described(entry), levels=levels)
     source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
     created, rules = doc.get("created_at"), doc.get("counting_rule_version")
     return ResultsOverview(
@@ -308,14 +308,8 @@ def table_page(
     rows = _inside(actor, _frame(index, entry))
     part = rows.slice(offset, limit)
     return TablePage(
-        id=entry.id,
+        **_described(entry),
         level=entry.level,
-        title_zh=entry.title_zh,
-        title_en=entry.title_en,
-        universe_zh=entry.universe_zh,
-        universe_en=entry.universe_en,
-        dimensions=list(entry.dimensions),
-        measures=_measures(entry),
         columns=list(rows.columns),
         total=rows.height,
         offset=offset,
