@@ -81,6 +81,9 @@ class Bundle(BaseModel):
     manifest_sha256: str
     communiques: list[Communique]
     files: list[PublishedFile]
+    files_scanned: int  # by the personal-data scan at publication (bundle.json "gates")
+    min_cell: int | None  # the minimum cell size the disclosure check applied, if any
+    min_cell_levels: list[str]  # the levels it applied to ([]: not applied)
 
     @property
     def date(self) -> str:
@@ -180,6 +183,7 @@ def _describe(name: str, read: _Read) -> Bundle:
         for path, entry in read.listed.items()
     ]
     created = read.doc.get("created_at")
+    scan, check = _gates(read.doc)
     return Bundle(
         name=name,
         created_at=created if isinstance(created, str) else "",
@@ -188,7 +192,25 @@ def _describe(name: str, read: _Read) -> Bundle:
         manifest_sha256=read.sha256,
         communiques=_communiques(read),
         files=head + files,
+        files_scanned=int(scan.get("files_scanned") or 0),
+        min_cell=check.get("threshold") if isinstance(check.get("threshold"), int) else None,
+        min_cell_levels=[str(level) for level in check.get("levels") or []],
     )
+
+
+def _object(value: Any, key: str) -> dict[str, Any]:
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _gates(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What bundle.json says the gates found: the scan's summary and the minimum-cell check."""
+    gates = _object(doc, "gates")
+    checks = _object(gates, "disclosure").get("checks")
+    min_cell = next(
+        (c for c in checks or [] if isinstance(c, dict) and c.get("name") == "min_cell"), {}
+    )
+    return _object(gates, "scan"), min_cell
 
 
 def _size(path: Path) -> int:

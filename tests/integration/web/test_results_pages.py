@@ -118,7 +118,11 @@ def make_tables(root: Path) -> Path:
     return root
 
 
-def make_bundle(publication: Path, name: str = BUNDLE) -> Path:
+def make_bundle(
+    publication: Path,
+    name: str = BUNDLE,
+    min_cell_levels: tuple[str, ...] = ("national", "province"),
+) -> Path:
     """A bundle as ``headcount publish`` lays it out: files, bundle.json, SHA256SUMS."""
     root = publication / name
     files = {
@@ -159,6 +163,13 @@ def make_bundle(publication: Path, name: str = BUNDLE) -> Path:
             "folders": ["tables", "communique"],
         },
         "files": listed,
+        "gates": {
+            "scan": {"verdict": "pass", "files_scanned": len(listed)},
+            "disclosure": {
+                "verdict": "pass",
+                "checks": [{"name": "min_cell", "threshold": 3, "levels": list(min_cell_levels)}],
+            },
+        },
     }
     data = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode()
     (root / "bundle.json").write_bytes(data)
@@ -387,6 +398,7 @@ def test_the_published_bundle_is_listed_and_served_read_only(
         for entry in manifest["files"]:
             assert entry["path"] in detail.text and entry["sha256"] in detail.text
         assert "SHA256SUMS" in detail.text
+        assert "最小单元格 3" in detail.text and "national, province" in detail.text
         _small(detail)
         html = client.get(f"/published/{BUNDLE}/communique/no1.zh.html")
         assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
@@ -431,3 +443,15 @@ def test_no_bundle_yet_says_so(census: Census, tmp_path: Path) -> None:
         assert 'href="/published"' not in client.get("/").text
         page = client.get("/published?lang=en")
         assert page.status_code == 200 and "Nothing has been published yet" in page.text
+
+
+def test_a_bundle_published_without_the_minimum_cell_check_says_so(
+    census: Census, tmp_path: Path
+) -> None:
+    publication = tmp_path / "publication"
+    publication.mkdir()
+    make_bundle(publication, "demo-bundle", min_cell_levels=())
+    with _client(census, None, publication) as client:
+        detail = client.get("/published/demo-bundle")
+    assert detail.status_code == 200
+    assert "未执行最小单元格检查" in detail.text and "最小单元格 3" not in detail.text
