@@ -114,7 +114,9 @@ def extract_command(
         with opened(settings) as (engine, protector):
             actor = _operator(engine, protector, settings, operator, totp)
             keys = ProcessingKeys.of_wave(protector.master, census_wave)
-            result = from_store(engine, protector, actor, out, keys, wave=census_wave)
+            result = from_store(
+                engine, protector, actor, out, keys, wave=census_wave, registers=registers
+            )
         heads.export_current(settings)
         return result
 

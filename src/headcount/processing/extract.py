@@ -144,6 +144,16 @@ def from_synth(
     return ExtractResult(out, result, time.perf_counter() - started)
 
 
+def add_registers(writer: ExtractWriter, registers: Path, keys: ProcessingKeys) -> None:
+    """The hukou, birth and death registers of ``registers`` (tables ``registers_*`` in the
+    synthetic layout), de-identified with the same keys, into an extract being written."""
+    manifest, _ = _source_manifest(registers)
+    for table in deidentify.REGISTERS:
+        for _, source, index in _jobs(registers, table, manifest):
+            frame = transform(table, _read(source, table, manifest), keys)
+            writer.add(table, write_part(writer.tmp, table, index, frame))
+
+
 def manifest_meta(source: dict[str, Any], wave: str, keys: ProcessingKeys) -> dict[str, Any]:
     """What every extract's manifest says of its making (the writer adds the tables)."""
     return {

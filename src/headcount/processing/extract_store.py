@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from headcount.audit.log import Actor, AuditEvent, append
 from headcount.processing import deidentify
-from headcount.processing.extract import ExtractResult, manifest_meta, transform
+from headcount.processing.extract import ExtractResult, add_registers, manifest_meta, transform
 from headcount.processing.layout import ExtractWriter
 from headcount.processing.pseudonyms import ProcessingKeys
 from headcount.questionnaire.frames import from_household
@@ -90,8 +90,10 @@ def from_store(
     keys: ProcessingKeys,
     *,
     wave: str,
+    registers: Path | None = None,
 ) -> ExtractResult:
-    """Extract every approved household (current version) into ``out`` (new or empty)."""
+    """Extract every approved household (current version) into ``out`` (new or empty), and the
+    registers of ``registers`` with the same keys."""
     started = time.perf_counter()
     forms = reference_forms()
     writer = ExtractWriter(out)
@@ -124,6 +126,8 @@ def from_store(
                 break
             after = str(page[-1][0])
         buffers.flush(final=True)
+        if registers is not None:
+            add_registers(writer, registers, keys)
         counts = {t: e["rows"] for t, e in writer.tables.items()}
         with transaction(engine) as session:
             append(

@@ -39,7 +39,16 @@ def test_operator_extracts_approved_households_without_personal_data(
     out = tmp_path / "extract"
     result = CliRunner().invoke(
         app,
-        ["extract", "--out", str(out), "--operator", "processing", "--json"],
+        [
+            "extract",
+            "--out",
+            str(out),
+            "--operator",
+            "processing",
+            "--json",
+            "--registers",
+            str(demo.directory / "synth"),
+        ],
         env=demo_env(demo, "demo-processing-2020"),
     )
     assert result.exit_code == 0, result.output
@@ -50,6 +59,11 @@ def test_operator_extracts_approved_households_without_personal_data(
     assert set(pl.read_parquet(out / "persons")["household_id"]) <= set(demo.approved)
     values = clear_values(demo.directory / "synth")
     assert leaks(out, values) == []
+    # The registers, pseudonymised with the same key, meet the census records.
+    assert rows["registers_hukou"] > 0 and rows["registers_births"] >= 0
+    census_ids = set(pl.read_parquet(out / "persons")["id_pseudonym"].drop_nulls().to_list())
+    register_ids = set(pl.read_parquet(out / "registers_hukou")["id_pseudonym"].to_list())
+    assert len(census_ids & register_ids) > 0.8 * len(census_ids)
     engine = make_engine(demo.settings)
     try:
         flush(engine)
