@@ -1400,3 +1400,100 @@ BUNDLE_SIGNATURE_INVALID = _p(
     "The bundle signature is invalid or does not match the public key: {path} ({reason})",
 )
 # PUBLISH-BLOCK-END
+# Register import (issue 12): E1900–E1909.
+REGISTER_FILE_UNREADABLE = _p(
+    "E1900",
+    400,
+    "无法读取登记册文件 {path}（{reason}）；未写入任何内容",
+    "The register file {path} cannot be read ({reason}); nothing was written",
+)
+REGISTER_KIND_UNKNOWN = _p(
+    "E1901",
+    400,
+    "未知的登记册类型 {kind}（应为 hukou、births 或 deaths）",
+    "Unknown register kind {kind} (expected hukou, births or deaths)",
+)
+REGISTER_COLUMNS_INVALID = _p(
+    "E1902",
+    422,
+    "登记册 {path} 的列不符：缺少 {missing}；未知 {unknown}；未写入任何内容",
+    "The columns of the register {path} do not match: missing {missing}; unknown {unknown}; "
+    "nothing was written",
+)
+REGISTER_ROWS_INVALID = _p(
+    "E1903",
+    422,
+    "登记册 {path} 中有 {count} 行数据有误（已逐行列出）；未写入任何内容",
+    "{count} rows of the register {path} are invalid (each is listed); nothing was written",
+)
+REGISTER_ALREADY_IMPORTED = _p(
+    "E1904",
+    409,
+    "该文件已于 {at} 导入 {kind} 登记册（SHA-256 {sha256}…）；不再重复导入",
+    "This file was imported into the {kind} register at {at} (SHA-256 {sha256}…); "
+    "it is not imported again",
+)
+REGISTER_RECORDS_PRESENT = _p(
+    "E1905",
+    409,
+    "{kind} 登记册中已有该文件的 {count} 条记录（如 {example}）；未写入任何内容",
+    "The {kind} register already holds {count} record ids of this file (e.g. {example}); "
+    "nothing was written",
+)
+REGISTER_IMPORT_BUSY = _p(
+    "E1906",
+    409,
+    "该文件正在导入（开始于 {since}）；若导入已中断，请于 {retry_after} 后重试",
+    "This file is being imported (since {since}); if that import was interrupted, "
+    "run again after {retry_after}",
+)
+REGISTER_VALUE_MISSING = _p(
+    "E1907",
+    422,
+    "{file} 第 {row} 行：{column} 不能为空",
+    "{file} row {row}: {column} must not be empty",
+)
+REGISTER_VALUE_INVALID = _p(
+    "E1908",
+    422,
+    "{file} 第 {row} 行：{column} 的值无效（{reason}）",
+    "{file} row {row}: the value of {column} is not valid ({reason})",
+)
+REGISTER_RECORD_NOT_FOUND = _p(
+    "E1909",
+    404,
+    "{kind} 登记册中没有记录 {record_id}",
+    "The {kind} register has no record {record_id}",
+)
+# Quality: linkage, findings (issue 12): E1890–E1899.
+QUALITY_NOT_EXTRACT = _p(
+    "E1890",
+    422,
+    "{path} 不是可用于质量核查的处理用提取数据（{reason}）",
+    "{path} is not a processing extract the quality job can read ({reason})",
+)
+QUALITY_REGISTERS_MISSING = _p(
+    "E1891",
+    422,
+    "提取数据 {path} 缺少登记册 {tables}：请用 --registers 重新提取",
+    "The extract {path} lacks the registers {tables}: extract again with --registers",
+)
+QUALITY_OUT_NOT_EMPTY = _p(
+    "E1892",
+    409,
+    "输出目录 {path} 已存在且不为空；质量核查结果只写入新的或空的目录",
+    "The output directory {path} exists and is not empty; quality results go to a new or empty "
+    "directory",
+)
+QUALITY_MODEL_FAILED = _p(
+    "E1893",
+    500,
+    "概率匹配模型训练或评分失败（{reason}）；未写出任何结果",
+    "The probabilistic linkage model failed to train or score ({reason}); nothing was written",
+)
+QUALITY_ENGINE_UNAVAILABLE = _p(
+    "E1894",
+    501,
+    "引擎 {engine} 尚不可用（见第 15 号议题）；请使用 --engine duckdb",
+    "The engine {engine} is not available yet (issue 15); use --engine duckdb",
+)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from headcount.store.models import Base, DataKeyRecord, Person, PersonIdentity
+from headcount.store.models_registers import RegisterPerson
 
 
 def _keyed_models() -> tuple[Any, ...]:
@@ -124,5 +125,8 @@ def clear_blind_indexes(session: Session, scope: str) -> int:
     )
     session.execute(
         update(PersonIdentity).where(PersonIdentity.scope == scope).values(citizen_id_bidx=None)
+    )
+    session.execute(
+        update(RegisterPerson).where(RegisterPerson.scope == scope).values(citizen_id_bidx=None)
     )
     return int(getattr(persons, "rowcount", 0) or 0)
