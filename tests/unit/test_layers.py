@@ -20,6 +20,7 @@ DOMAIN = [
     "processing",
     "tables",
     "publish",
+    "quality",
 ]
 # The one module after collection that reads the store (DESIGN.md: "except the store-reading part
 # of extract").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from headcount.commands import communique, extract, publish, tables
+from headcount.commands import communique, extract, publish, quality, tables
 
 
 def register(app: typer.Typer) -> None:
@@ -13,3 +13,4 @@ def register(app: typer.Typer) -> None:
     app.command("tables")(tables.tables_command)
     app.command("communique")(communique.communique_command)
     app.command("publish")(publish.publish_command)
+    app.command("quality")(quality.quality_command)
