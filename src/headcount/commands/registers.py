@@ -6,16 +6,13 @@ row, column and code (never the value), nothing written; 2: any other catalogued
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from headcount.commands.output import console, emit_json, err_console
+from headcount.commands.output import console, emit_json, err_console, progress_bar
 from headcount.commands.store import (
     AsJson,
     DatabaseUrl,
@@ -52,7 +49,10 @@ def import_command(
 
     def work() -> registers.ImportReport | RegisterRowsInvalid:
         settings = settings_from(database_url, key_file, head_file)
-        with opened(settings) as (engine, protector), _progress(as_json) as tick:
+        with (
+            opened(settings) as (engine, protector),
+            progress_bar("登记记录 records", quiet=as_json) as tick,
+        ):
             try:
                 report = registers.import_register(
                     engine,
@@ -102,31 +102,6 @@ def _report_rows(error: RegisterRowsInvalid, as_json: bool) -> None:
         err_console.print(f"[red]{problem.problem.code}[/] {escape(zh)} / {escape(en)}")
     err_console.print(f"[bold red]{error.code}[/] {escape(error.message('zh'))}")
     err_console.print(f"      {escape(error.message('en'))}")
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    if quiet:
-        yield lambda done, total: None
-        return
-    bar = Progress(
-        TextColumn("登记记录 records"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-    )
-    task = bar.add_task("registers", total=None)
-
-    def tick(done: int, total: int) -> None:
-        # Started at the first batch: a file refused before writing shows no empty bar.
-        bar.start()
-        bar.update(task, completed=done, total=total)
-
-    try:
-        yield tick
-    finally:
-        bar.stop()
 
 
 app.command("import")(import_command)

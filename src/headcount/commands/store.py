@@ -13,12 +13,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from headcount import errors
-from headcount.commands.output import console, emit_json, err_console, fail
+from headcount.commands.output import console, emit_json, fail, progress_bar
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.store import backup, bootstrap, heads, loader, migrate
@@ -168,7 +167,10 @@ def load_command(
 
     def work() -> loader.LoadReport:
         settings = settings_from(database_url, key_file, head_file)
-        with opened(settings) as (engine, protector), _progress(as_json) as tick:
+        with (
+            opened(settings) as (engine, protector),
+            progress_bar("住户 households", quiet=as_json) as tick,
+        ):
             report = loader.load(
                 engine,
                 protector,
@@ -192,23 +194,6 @@ def load_command(
         emit_json(summary)
     else:
         console.print(f"[green]✓[/] 已导入 / loaded: {summary}")
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    if quiet:
-        yield lambda done, total: None
-        return
-    bar = Progress(
-        TextColumn("住户 households"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-    )
-    task = bar.add_task("load", total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def backup_command(

@@ -26,6 +26,7 @@ from headcount import errors
 from headcount.errors import HeadcountError, Problem
 from headcount.identity import citizen_id
 from headcount.identity.divisions import divisions
+from headcount.processing.layout import digest_file
 from headcount.questionnaire.loader import read_files
 
 EARLIEST_YEAR = citizen_id.EARLIEST_BIRTH_YEAR
@@ -159,14 +160,6 @@ def _files(kind: str, path: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _read_one(path: Path, layout: Layout) -> pl.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
@@ -203,9 +196,9 @@ def read_source(kind: str, path: Path) -> Source:
     if frame.height == 0:
         raise _unreadable(path, "no rows")
     if len(files) == 1 and files[0] == path:
-        sha = _sha256(path)
+        sha = digest_file(path)
     else:
-        listing = "".join(f"{_sha256(file)}  {file.name}\n" for file in files)
+        listing = "".join(f"{digest_file(file)}  {file.name}\n" for file in files)
         sha = hashlib.sha256(listing.encode("utf-8")).hexdigest()
     return Source(path=path, files=files, sha256=sha, frame=frame)
 
