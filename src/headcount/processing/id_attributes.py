@@ -4,7 +4,9 @@ The extract keeps these attributes beside the pseudonym so that quality jobs can
 with the answers (D4 sex, D5 birth month) and with the registers without the number itself.
 ``id_status`` is ``valid`` when the number passes the hard checks of ``citizen_id.check``: the
 format, a real birth day from 1880 on, the MOD 11-2 check character, and a GB/T 2260 province in
-the first two digits; ``invalid`` otherwise; ``missing`` when no number was given. (A birth after
+the first two digits; ``check_char`` when only the check character is wrong (the commonest typo:
+the first 17 digits still carry sex, birth date and address, and the pseudonym is the person's);
+``invalid`` otherwise; ``missing`` when no number was given. (A birth after
 the standard time point is a soft flag there, and stays ``valid`` here.) The per-record validator
 (``identity.citizen_id.check``) stays the reference; a test compares the two.
 """
@@ -24,7 +26,7 @@ _FIRST_YEAR = 1880
 
 def id_attributes(ids: pl.Series, *, prefix: str = "id") -> pl.DataFrame:
     """One row per input: ``<prefix>_status``, ``_sex``, ``_birth_year/_month/_day``,
-    ``_address_code`` (nulls where the number is invalid or missing)."""
+    ``_address_code`` (nulls where the number is invalid or missing; kept for ``check_char``)."""
     frame = pl.DataFrame({"v": normalise_ids(ids)})
     shaped = pl.col("v").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
     # The 17 digits as one integer, parsed once; every part is then integer arithmetic (one
@@ -61,21 +63,25 @@ def id_attributes(ids: pl.Series, *, prefix: str = "id") -> pl.DataFrame:
                 pl.col("d")
                 <= pl.col("first_of_month").dt.month_end().dt.day().cast(pl.Int8, strict=False)
             ).fill_null(False)
-            & (pl.col("v").str.slice(17, 1) == check).fill_null(False)
             & pl.col("province_ok").fill_null(False)
-        ).alias("ok")
+        ).alias("sound"),  # everything but the check character
+        (pl.col("v").str.slice(17, 1) == check).fill_null(False).alias("checked"),
     )
+    frame = frame.with_columns((pl.col("sound") & pl.col("checked")).alias("ok"))
     digit17 = n % 10
+    known = pl.col("sound")  # the first 17 digits are a real number: what they carry holds
     return frame.select(
         pl.when(pl.col("v").is_null())
         .then(pl.lit("missing"))
         .when(pl.col("ok"))
         .then(pl.lit("valid"))
+        .when(pl.col("sound"))
+        .then(pl.lit("check_char"))
         .otherwise(pl.lit("invalid"))
         .alias(f"{prefix}_status"),
-        pl.when(pl.col("ok")).then(2 - digit17 % 2).cast(pl.Int8).alias(f"{prefix}_sex"),
-        pl.when(pl.col("ok")).then(pl.col("y")).cast(pl.Int16).alias(f"{prefix}_birth_year"),
-        pl.when(pl.col("ok")).then(pl.col("m")).cast(pl.Int8).alias(f"{prefix}_birth_month"),
-        pl.when(pl.col("ok")).then(pl.col("d")).cast(pl.Int8).alias(f"{prefix}_birth_day"),
-        pl.when(pl.col("ok")).then(pl.col("v").str.slice(0, 6)).alias(f"{prefix}_address_code"),
+        pl.when(known).then(2 - digit17 % 2).cast(pl.Int8).alias(f"{prefix}_sex"),
+        pl.when(known).then(pl.col("y")).cast(pl.Int16).alias(f"{prefix}_birth_year"),
+        pl.when(known).then(pl.col("m")).cast(pl.Int8).alias(f"{prefix}_birth_month"),
+        pl.when(known).then(pl.col("d")).cast(pl.Int8).alias(f"{prefix}_birth_day"),
+        pl.when(known).then(pl.col("v").str.slice(0, 6)).alias(f"{prefix}_address_code"),
     )

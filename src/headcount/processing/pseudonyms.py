@@ -124,24 +124,28 @@ class ProcessingKeys:
     def id_pseudonyms(self, ids: pl.Series) -> pl.Series:
         """Binary(16) pseudonyms of normalised ID numbers; null stays null.
 
+        A number of the ID's shape (17 digits and a check character) is keyed by its first 17
+        digits only: the check character is a function of them, so a valid number loses nothing,
+        and a number whose only fault is a mistyped check character gets its person's pseudonym
+        (the quality job links it without the model). Anything else is keyed whole.
+
         One person's number appears in several tables (both records of a 人户分离 person, the
         registers, the truth): each distinct number is computed once and remembered (bounded),
-        keyed by the number as one 64-bit integer (17 digits × 11 + the check character), which
-        joins far faster than text.
+        keyed by its 17 digits as one 64-bit integer, which joins far faster than text.
         """
         text = normalise_ids(ids)
         frame = pl.DataFrame({"v": text}).with_columns(_as_integer(pl.col("v")).alias("k"))
         known = self._ids
         todo = frame.filter(pl.col("k").is_not_null()).unique("k").join(known, on="k", how="anti")
         key = self.id_key
-        fresh = todo.select("k", self._macs(todo.get_column("v")).alias("p"))
+        fresh = todo.select("k", self._macs(todo.get_column("v").str.slice(0, 17)).alias("p"))
         if known.height + fresh.height > CACHE_ROWS:  # keep only what this call still needs
             known = known.join(frame, on="k", how="semi")
         known = pl.concat([known, fresh])
         self._ids = known
         joined = frame.join(known, on="k", how="left", maintain_order="left")
         odd = joined.filter(pl.col("k").is_null() & pl.col("v").is_not_null())
-        if odd.height:  # not 17 digits and a check character: rare, computed one by one
+        if odd.height:  # not of the ID's shape: rare, computed one by one, whole
             values = [
                 None
                 if k is not None or v is None
@@ -216,14 +220,9 @@ def _encode(names: pl.Series, masks: Callable[[list[str]], NDArray[np.uint64]]) 
 
 
 def _as_integer(value: pl.Expr) -> pl.Expr:
-    """17 digits × 11 + the check character (0–9, X = 10) as one Int64; null when not of that
-    form (a one-to-one map, so the cache keyed by it cannot mix two numbers)."""
-    digits = value.str.slice(0, 17).cast(pl.Int64, strict=False)
-    last = value.str.slice(17, 1).replace_strict(
-        [*"0123456789", "X"], list(range(11)), default=None, return_dtype=pl.Int64
-    )
+    """The first 17 digits of a number of the ID's shape as one Int64 (null otherwise)."""
     shaped = value.str.contains(r"^[0-9]{17}[0-9X]$")
-    return pl.when(shaped).then(digits * 11 + last)
+    return pl.when(shaped).then(value.str.slice(0, 17).cast(pl.Int64, strict=False))
 
 
 def normalise_ids(ids: pl.Series) -> pl.Series:

@@ -4,7 +4,8 @@ Every record the quality job links becomes one row of ``nodes`` in a DuckDB conn
 same columns whatever its source, built from the extract's encodings only (no clear name or ID
 exists there): ``uid`` (leftovers first, see below), ``source`` (census, hukou, births, deaths),
 the census record's ``household_id``/``person_no`` or the register's ``record_id``, the ID
-pseudonym when the number is valid (``pid``), sex, birth year-month as one month count (``bym``),
+pseudonym when the number is valid or only its check character is wrong (``pid``: the extract
+keys it by the first 17 digits), sex, birth year-month as one month count (``bym``),
 relationship, ethnic group, the name's Bloom filter as eight words ``w0``…``w7`` with its bit
 count and a hash of the whole (``name_key``), and the areas:
 
@@ -15,10 +16,10 @@ count and a hash of the whole (``name_key``), and the areas:
 - ``live_county``: where the person lives (the small area's county of a residence record, D7 = 5's
   ``residence_county``).
 
-``leftover`` marks the census records the ID pseudonym cannot link (ID missing or failing the
-check): only pairs with a leftover on one side are compared by the probabilistic model. A ``uid``
-is the row's source, file and place in it, leftovers first (smallest), so a blocking rule
-``l.lk = r.k`` on a key set only on leftovers finds every such pair once.
+``leftover`` marks the census records the ID pseudonym cannot link (ID missing, or wrong beyond
+its check character): only pairs with a leftover on one side are compared by the probabilistic
+model. A ``uid`` is the row's source, file and place in it, leftovers first (smallest), so a
+blocking rule ``l.lk = r.k`` on a key set only on leftovers finds every such pair once.
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ def _census_sql(extract: Extract) -> str:
     return f"""
     SELECT 'census' AS source, household_id, person_no, NULL::VARCHAR AS record_id,
       residence_at_reference::TINYINT AS d7, counted, small_area_code,
-      CASE WHEN id_status = 'valid' THEN id_pseudonym END AS pid,
-      id_status <> 'valid' AS leftover,
+      CASE WHEN id_status IN ('valid', 'check_char') THEN id_pseudonym END AS pid,
+      id_status NOT IN ('valid', 'check_char') AS leftover,
       sex::TINYINT AS sex,
       birth_year_month_year * 12 + birth_year_month_month - 1 AS bym,
       birth_year_month_year::SMALLINT AS birth_year,
@@ -110,7 +111,8 @@ def _register_sql(extract: Extract, register: str) -> str:
     SELECT '{register}' AS source, NULL::VARCHAR AS household_id, NULL::INTEGER AS person_no,
       record_id, NULL::TINYINT AS d7, NULL::BOOLEAN AS counted,
       NULL::VARCHAR AS small_area_code,
-      CASE WHEN {pre}id_status = 'valid' THEN {pre}id_pseudonym END AS pid, false AS leftover,
+      CASE WHEN {pre}id_status IN ('valid', 'check_char') THEN {pre}id_pseudonym END AS pid,
+      false AS leftover,
       sex::TINYINT AS sex, birth_year * 12 + birth_month - 1 AS bym,
       birth_year::SMALLINT AS birth_year, NULL::TINYINT AS relationship, {ethnic}, {area},
       NULL::VARCHAR AS live_county, NULL::VARCHAR AS township, {mother} AS mother_pid,

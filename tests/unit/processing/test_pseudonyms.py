@@ -21,14 +21,16 @@ def _id(first17: str) -> str:
 
 
 @pytest.mark.parametrize("profile", ["intl", "gm"])
-def test_id_pseudonym_is_the_profiles_hmac_of_the_normalised_number(profile: str) -> None:
+def test_id_pseudonym_is_the_profiles_hmac_of_the_first_17_digits(profile: str) -> None:
     keys = _keys(profile=profile)  # type: ignore[arg-type]
     number = _id("11010519800101001")
     lower = number[:-1] + number[-1].lower()
-    out = keys.id_pseudonyms(pl.Series([number, f" {lower} ", None, ""])).to_list()
-    expected = crypto.mac(profile, keys.id_key, number.upper().encode())[:16]  # type: ignore[arg-type]
-    assert out[0] == expected and out[1] == expected
+    typo = number[:-1] + ("0" if number[-1] != "0" else "1")  # a mistyped check character
+    out = keys.id_pseudonyms(pl.Series([number, f" {lower} ", None, "", typo, "12345"])).to_list()
+    expected = crypto.mac(profile, keys.id_key, number[:17].encode())[:16]  # type: ignore[arg-type]
+    assert out[0] == expected and out[1] == expected and out[4] == expected
     assert out[2] is None and out[3] is None
+    assert out[5] == crypto.mac(profile, keys.id_key, b"12345")[:16]  # type: ignore[arg-type]
 
 
 def test_pseudonyms_differ_between_keys_and_between_numbers() -> None:
@@ -82,4 +84,4 @@ def test_the_bulk_path_gives_the_same_bytes_as_the_reference_hmac() -> None:
         _id(f"3101041990{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}") for n in range(3000)
     ]
     out = keys.id_pseudonyms(pl.Series(numbers)).to_list()  # ≥ 1000 fresh: DuckDB's SHA-256
-    assert out == [crypto.mac("intl", keys.id_key, n.encode())[:16] for n in numbers]
+    assert out == [crypto.mac("intl", keys.id_key, n[:17].encode())[:16] for n in numbers]
