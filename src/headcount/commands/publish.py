@@ -2,7 +2,8 @@
 one.
 
     headcount publish TABLES [COMM …] --out BUNDLE [--min-cell 3] [--min-cell-levels …]
-                      [--sign-key FILE] [--json]
+                      [--attribute-levels township] [--sensitive default]
+                      [--dominance 2,85] [--p-percent 10] [--sign-key FILE] [--json]
     headcount publish --verify BUNDLE [--public-key FILE] [--json]
 
 Exit status of a publish: 0 written; 1 refused by a gate (E1870 personal data or unscannable
@@ -21,7 +22,9 @@ from rich.table import Table
 
 from headcount import errors
 from headcount.audit.heads import SigningKey, load_public_key
+from headcount.commands.disclose import parse_levels
 from headcount.commands.output import console, emit_json, err_console, fail
+from headcount.disclosure import DominanceRule, PPercentRule, parse_sensitive
 from headcount.errors import HeadcountError
 from headcount.publish import LEVELS, DisclosureOptions, PublicationRefused, build_bundle
 from headcount.publish.verify import BundleCheck, verify_bundle
@@ -156,6 +159,20 @@ def publish_command(
         Path | None,
         typer.Option("--public-key", help="with --verify: require a valid signature by this key"),
     ] = None,
+    attribute_levels: Annotated[
+        str,
+        typer.Option("--attribute-levels", help="levels of the full-cell rule (list, all, none)"),
+    ] = "township",
+    sensitive: Annotated[
+        str,
+        typer.Option("--sensitive", help="TABLE=DIMENSION,… sensitive dimensions, default or none"),
+    ] = "default",
+    dominance: Annotated[
+        str, typer.Option("--dominance", help="the (n,k) dominance rule for magnitude tables")
+    ] = "2,85",
+    p_percent: Annotated[
+        str, typer.Option("--p-percent", help="the p % rule's p for magnitude tables")
+    ] = "10",
 ) -> None:
     """Pack TABLES (and communiqués) into BUNDLE after the scan gate and the disclosure checks.
 
@@ -177,7 +194,14 @@ def publish_command(
         reason = "give the source directories and --out BUNDLE (--public-key is for --verify)"
         fail(HeadcountError(errors.ARGUMENT_INVALID, name="--out", reason=reason), as_json=json)
     try:
-        levels = _levels(min_cell_levels)
+        options = DisclosureOptions(
+            min_cell,
+            _levels(min_cell_levels),
+            dominance=DominanceRule.parse(dominance),
+            p_percent=PPercentRule.parse(p_percent),
+            sensitive=parse_sensitive(sensitive),
+            attribute_levels=parse_levels("--attribute-levels", attribute_levels),
+        )
     except HeadcountError as exc:
         fail(exc, as_json=json)
-    _publish(paths, out, DisclosureOptions(min_cell, levels), sign_key, json)
+    _publish(paths, out, options, sign_key, json)

@@ -11,7 +11,8 @@ Modules, by what they hold:
 
 * ``bundle``: building (stage → gates → bundle.json, SHA256SUMS → read-only → rename);
 * ``verify``: checking a bundle again;
-* ``disclosure``: the disclosure-check hook (protocol, registry) and the minimum cell size;
+* ``disclosure``: the disclosure-check hook (protocol, registry) and its checks over the rules of
+  ``headcount.disclosure`` (minimum cell size, full cells, dominance, p %);
 * ``scanning``: the scan gate over a bundle, with the PNG rule; ``documents`` and ``images``:
   Parquet, JSON, SVG and PNG as the scanner's text units;
 * ``sources``: which files go where; ``tables_index``: tables.json (``tables.index``) with

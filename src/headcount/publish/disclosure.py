@@ -6,14 +6,27 @@ Checks are registered by name with ``@register("name")`` as factories over ``Dis
 ``run_checks`` runs every registered check over every file (CSV, Excel and Parquet alike: each is
 published) of every table it applies to.
 
-Until the disclosure-control issue brings its own rules (dominance, secondary suppression, noise),
-the one check is the **minimum cell size** (``min_cell``): a ``count`` measure (persons,
-households, deaths) with 0 < value < threshold is a finding. A zero is not: it discloses that
-nobody has the combination, which the table's structure already tells. Percent, ratio, per-100k
-and mean measures are derived from counts and are not checked. The default threshold is 3 (a cell
-of 1 or 2 lets a member of it recognise the others) and it applies at every level by default: the
-national tables cross many dimensions (single year of age × sex …) and can hold small cells too.
-Both are options (``--min-cell N``, ``--min-cell-levels``) and both are recorded in bundle.json.
+The rules themselves live in ``headcount.disclosure`` (issue 14); this module adapts them to
+the table files and registers them, in this order:
+
+* ``min_cell`` (``disclosure.frequency``): a ``count`` measure (persons, households, deaths) with
+  0 < value < threshold is a finding. A zero is not: it discloses that nobody has the
+  combination, which the table's structure already tells. Percent, ratio, per-100k and mean
+  measures are derived from counts and are not checked. The default threshold is 3 (a cell of 1
+  or 2 lets a member of it recognise the others) and it applies at every level by default: the
+  national tables cross many dimensions (single year of age × sex …) and can hold small cells
+  too. Both are options (``--min-cell N``, ``--min-cell-levels``).
+* ``full_cell`` (``disclosure.attribute``): in a table with a sensitive dimension
+  (``disclosure.sensitive``: education, ethnicity, HK/Macau/Taiwan/foreign origin by default), a
+  group (the other dimensions and the measure) whose members all share one value. By default at
+  the township level only, where groups are small enough for a neighbour to know who is in them.
+* ``dominance`` (n,k) and ``p_percent`` (``disclosure.dominance``, ``disclosure.p_percent``): for
+  magnitude measures, whose contributions they need. No table of the tables directory is a
+  magnitude table today (every measure is a count or derived from counts), so they apply to none
+  and record their parameters; a magnitude table, once tables.json can declare one, is refused
+  (E2157) until its contributions can be read.
+
+Every check's parameters and counts are recorded in bundle.json.
 
 Findings name the table, the file, the row key (``area_code`` and the dimensions, which are codes)
 and the measure. They never carry the cell's value, and tables hold no personal fields.
@@ -26,28 +39,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from headcount import errors
+from headcount.disclosure.attribute import full_cells, rule_text
+from headcount.disclosure.dominance import DominanceRule
+from headcount.disclosure.frequency import DEFAULT_MIN_CELL, MinimumFrequency
+from headcount.disclosure.p_percent import PPercentRule
+from headcount.disclosure.sensitive import DEFAULT_SENSITIVE, NOT_DISCLOSING, Sensitive
+from headcount.errors import HeadcountError
 from headcount.publish.table_files import TableRows, cell_number, read_table
 from headcount.tables.index import LEVELS, TableEntry, TablesIndex
 
 __all__ = [
+    "DEFAULT_ATTRIBUTE_LEVELS",
     "DEFAULT_MIN_CELL",
+    "MAGNITUDE",
     "DisclosureCheck",
     "DisclosureFinding",
     "DisclosureOptions",
     "DisclosureReport",
+    "Dominance",
+    "FullCell",
     "MinimumCellSize",
+    "PPercent",
     "register",
     "registered",
     "run_checks",
 ]
 
-DEFAULT_MIN_CELL = 3
+DEFAULT_ATTRIBUTE_LEVELS = frozenset({"township"})
+MAGNITUDE = "magnitude"  # the measure kind the dominance and p % checks apply to (none yet)
 
 
 @dataclass(frozen=True, slots=True)
 class DisclosureOptions:
+    """Every check's parameters, each valid when built (E2152 here; E2153, E2154 by the rules)."""
+
     min_cell: int = DEFAULT_MIN_CELL
-    levels: frozenset[str] = frozenset(LEVELS)  # the levels the min-cell check applies to
+    levels: frozenset[str] = frozenset(LEVELS)  # where min_cell (and the magnitude checks) apply
+    dominance: DominanceRule = field(default_factory=DominanceRule)
+    p_percent: PPercentRule = field(default_factory=PPercentRule)
+    sensitive: tuple[Sensitive, ...] = DEFAULT_SENSITIVE
+    attribute_levels: frozenset[str] = DEFAULT_ATTRIBUTE_LEVELS  # where full_cell applies
+
+    def __post_init__(self) -> None:
+        MinimumFrequency(self.min_cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +146,8 @@ class MinimumCellSize:
     name = "min_cell"
 
     def __init__(self, options: DisclosureOptions) -> None:
-        self.threshold = options.min_cell
+        self.rule = MinimumFrequency(options.min_cell)
+        self.threshold = self.rule.threshold
         self.levels = options.levels
         self.cells = 0
         self.found = 0
@@ -123,15 +159,13 @@ class MinimumCellSize:
         counts = [name for name, kind in table.measures.items() if kind == "count"]
         keys = rows.index(table.dimensions, file)
         positions = rows.index(counts, file)
-        rule = f"0 < count < {self.threshold}"
         for row in rows.rows:
             for measure in counts:
                 self.cells += 1
-                value = cell_number(row[positions[measure]])
-                if value is not None and 0 < value < self.threshold:
+                if self.rule.risky(cell_number(row[positions[measure]])):
                     self.found += 1
                     key = {name: _code(row[at]) for name, at in keys.items()}
-                    yield DisclosureFinding(self.name, table.id, file, key, measure, rule)
+                    yield DisclosureFinding(self.name, table.id, file, key, measure, self.rule.rule)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -142,6 +176,133 @@ class MinimumCellSize:
             "cells_checked": self.cells,
             "findings": self.found,
         }
+
+
+@register("full_cell")
+class FullCell:
+    """A group of a table with a sensitive dimension whose members all share one value of it."""
+
+    name = "full_cell"
+
+    def __init__(self, options: DisclosureOptions) -> None:
+        self.levels = options.attribute_levels
+        self.sensitive = options.sensitive
+        self.groups = 0
+        self.found = 0
+
+    def _dimensions(self, table: TableEntry) -> list[str]:
+        return [s.dimension for s in self.sensitive if s.table == table.id]
+
+    def applies(self, table: TableEntry) -> bool:
+        return (
+            table.level in self.levels
+            and bool(self._dimensions(table))
+            and "count" in table.measures.values()
+        )
+
+    def check(self, table: TableEntry, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
+        chosen = self._dimensions(table)
+        for dimension in chosen:
+            if dimension not in table.dimensions or dimension == "area_code":
+                raise HeadcountError(
+                    errors.DISCLOSE_SENSITIVE_INVALID,
+                    table=table.id,
+                    dimension=dimension,
+                    reason=f"the table's dimensions are {', '.join(table.dimensions)}",
+                )
+        counts = [name for name, kind in table.measures.items() if kind == "count"]
+        keys = rows.index(table.dimensions, file)
+        positions = rows.index(counts, file)
+        dims = list(table.dimensions)
+        at = [keys[d] for d in dims]
+        measured = [positions[m] for m in counts]
+        # One tuple of codes and one of counts per row: a township table can be millions of rows.
+        data = [
+            (tuple(_code(row[i]) for i in at), tuple(cell_number(row[i]) for i in measured))
+            for row in rows.rows
+        ]
+        for dimension in chosen:
+            pos = dims.index(dimension)
+            self.groups += len(counts) * len({c[:pos] + c[pos + 1 :] for c, _n in data})
+            for number, measure in enumerate(counts):
+                triples = ((c[:pos] + c[pos + 1 :], c[pos], n[number]) for c, n in data)
+                for group, category in full_cells(triples, not_disclosing=NOT_DISCLOSING):
+                    self.found += 1
+                    codes = (*group[:pos], category, *group[pos:])
+                    key = dict(zip(dims, codes, strict=True))
+                    yield DisclosureFinding(
+                        self.name, table.id, file, key, measure, rule_text(dimension)
+                    )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "levels": [level for level in LEVELS if level in self.levels],
+            "sensitive": [s.text() for s in self.sensitive],
+            "not_disclosing": sorted(NOT_DISCLOSING),
+            "measure_kind": "count",
+            "groups_checked": self.groups,
+            "findings": self.found,
+        }
+
+
+class _MagnitudeCheck:
+    """A rule over contributions: it applies to magnitude measures, which no table has yet."""
+
+    name = ""
+
+    def __init__(self, options: DisclosureOptions) -> None:
+        self.levels = options.levels
+        self.tables = 0
+
+    def applies(self, table: TableEntry) -> bool:
+        return table.level in self.levels and MAGNITUDE in table.measures.values()
+
+    def check(self, table: TableEntry, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
+        # A table file holds the cells' sums, not their contributions: a magnitude table cannot
+        # be checked from it. tables.json cannot declare a magnitude measure yet (MEASURE_KINDS).
+        self.tables += 1
+        raise HeadcountError(
+            errors.DISCLOSE_CONTRIBUTIONS_INVALID,
+            reason=f"{table.id}: the table's contributions are not in the tables directory",
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        return {}
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            **self.parameters(),
+            "levels": [level for level in LEVELS if level in self.levels],
+            "measure_kind": MAGNITUDE,
+            "tables_checked": self.tables,
+            "findings": 0,
+        }
+
+
+@register("dominance")
+class Dominance(_MagnitudeCheck):
+    name = "dominance"
+
+    def __init__(self, options: DisclosureOptions) -> None:
+        super().__init__(options)
+        self.rule = options.dominance
+
+    def parameters(self) -> dict[str, Any]:
+        return {"n": self.rule.n, "k": self.rule.k}
+
+
+@register("p_percent")
+class PPercent(_MagnitudeCheck):
+    name = "p_percent"
+
+    def __init__(self, options: DisclosureOptions) -> None:
+        super().__init__(options)
+        self.rule = options.p_percent
+
+    def parameters(self) -> dict[str, Any]:
+        return {"p": self.rule.p}
 
 
 def _code(value: object) -> str:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from headcount import errors
+from headcount.disclosure import DominanceRule, PPercentRule, parse_sensitive
 from headcount.errors import HeadcountError
 from headcount.processing.layout import digest_file as sha256_file
 from headcount.publish.bundle import FORMAT, VERSION, gate_report, sums_text
@@ -140,13 +142,43 @@ def _sums(root: Path, listed: dict[str, dict[str, Any]]) -> list[HeadcountError]
 
 
 def _options(doc: dict[str, Any]) -> DisclosureOptions:
-    """The disclosure options the bundle was made with (defaults where it records none)."""
+    """The disclosure options the bundle was made with (defaults where it records none; a check
+    it does not record, made before that check existed, is not applied: no levels)."""
     checks = ((doc.get("gates") or {}).get("disclosure") or {}).get("checks") or []
-    for check in checks:
-        if isinstance(check, dict) and check.get("name") == "min_cell":
-            levels = [lv for lv in check.get("levels") or LEVELS if lv in LEVELS]
-            return DisclosureOptions(int(check.get("threshold", 3)), frozenset(levels))
-    return DisclosureOptions()
+    recorded = {c.get("name"): c for c in checks if isinstance(c, dict)}
+
+    def levels(name: str, default: tuple[str, ...]) -> frozenset[str]:
+        check = recorded.get(name) or {}
+        return frozenset(lv for lv in check.get("levels", default) or () if lv in LEVELS)
+
+    try:
+        return _recorded(recorded, levels)
+    except (TypeError, ValueError):
+        raise HeadcountError(
+            errors.DISCLOSE_OPTION_INVALID,
+            name="bundle.json gates.disclosure.checks",
+            value="-",
+            reason="a check's parameters are not numbers",
+        ) from None
+
+
+def _recorded(
+    recorded: dict[Any, dict[str, Any]], levels: Callable[[str, tuple[str, ...]], frozenset[str]]
+) -> DisclosureOptions:
+    options = DisclosureOptions(attribute_levels=levels("full_cell", ()))
+    if "min_cell" in recorded:
+        threshold = int(recorded["min_cell"].get("threshold", options.min_cell))
+        options = replace(options, min_cell=threshold, levels=levels("min_cell", LEVELS))
+    if "full_cell" in recorded:
+        written = ",".join(str(s) for s in recorded["full_cell"].get("sensitive") or [])
+        options = replace(options, sensitive=parse_sensitive(written or "none"))
+    if "dominance" in recorded:
+        check = recorded["dominance"]
+        rule = DominanceRule(int(check.get("n", 0)), float(check.get("k", 0)))
+        options = replace(options, dominance=rule)
+    if "p_percent" in recorded:
+        options = replace(options, p_percent=PPercentRule(float(recorded["p_percent"].get("p", 0))))
+    return options
 
 
 def verify_bundle(
