@@ -1,0 +1,139 @@
+"""The post-enumeration survey: matching and estimation throughput, and the estimate's accuracy.
+
+    python benchmarks/pes.py [PERSONS] [--pes-areas N] [--seeds K] [--first-seed S]
+        [--correlation C] [--keep DIR]
+
+For each of K seeds (default 1): ``headcount synth`` of PERSONS (default 1,000,000) with a
+simulated PES of N areas (default: one area per 4,200 persons and 140 at least, two for each of
+the ~60 strata: about 100,000 PES persons at 1 M), ``extract --from-synth --registers`` and
+``quality`` (the census's own quality run: not part of the figure), then the matching and the
+estimate of ``pes match`` and ``pes estimate``, timed in this process. Each seed prints the
+estimated and true net coverage error and omission rate, the 95 % interval and the matching's
+precision and recall; with K > 1 a summary: how many estimates lie within ±0.02 pp of the truth
+and how many intervals cover it (issue 13: at least 19 and 18 of 20).
+
+The last line is ``pes_persons_per_s: N`` — PES persons matched and estimated per second, the
+median over seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HEADCOUNT = str(Path(sys.executable).parent / "headcount")  # the venv's command
+
+
+def _cli(env: dict[str, str], *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [HEADCOUNT, *args, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:2])} failed:\n{done.stdout}\n{done.stderr}")
+    parsed: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return parsed
+
+
+def _one(root: Path, env: dict[str, str], args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    synth, extract, quality, matched = (root / n for n in ("synth", "extract", "quality", "m"))
+    # Two areas in each of the ~60 province × urban/rural strata at least.
+    areas = args.pes_areas or max(140, args.persons // 4200)
+    _cli(env, "synth", "--persons", str(args.persons), "--seed", str(seed), "--out", str(synth),
+         "--pes-areas", str(areas), "--pes-correlation", str(args.correlation), "--quiet",
+         "--workers", "2")  # fmt: skip
+    _cli(env, "extract", "--from-synth", str(synth), "--registers", str(synth),
+         "--out", str(extract))  # fmt: skip
+    subprocess.run(
+        [HEADCOUNT, "quality", str(extract), "--out", str(quality)],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    import polars as pl
+
+    from headcount.pes.estimate import estimate as dual_system
+    from headcount.pes.match import POST_STRATA
+    from headcount.pes.match import match as pes_match
+
+    started = time.perf_counter()  # in this process: the figure is the work, not the start-up
+    match = pes_match(extract, quality, matched)
+    frames = (
+        pl.read_parquet(matched / f"{n}.parquet")
+        for n in ("areas", "p_sample", "e_sample", "census")
+    )
+    estimate = dual_system(*frames, post_strata=POST_STRATA).summary()
+    seconds = time.perf_counter() - started
+    truth = match["truth"]
+    return {
+        "seed": seed,
+        "pes_persons": match["pes_persons"],
+        "seconds": seconds,
+        "net": estimate["net_coverage_error_pct"],
+        "true_net": truth["net_coverage_error_pct"],
+        "ci95": estimate["net_coverage_error_pct_ci95"],
+        "omission": estimate["omission_rate_pct"],
+        "true_omission": truth["omission_rate_pct"],
+        "precision": truth["matching_precision"],
+        "recall": truth["matching_recall"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("persons", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--pes-areas", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--correlation", type=float, default=0.0)
+    parser.add_argument("--keep", type=Path, default=None)
+    args = parser.parse_args()
+    import os
+
+    from headcount.privacy.vault import MasterKey
+
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="headcount-pes-") as tmp:
+        base = args.keep or Path(tmp)
+        key = base / "headcount.key"
+        base.mkdir(parents=True, exist_ok=True)
+        if not key.exists():
+            MasterKey.create(key, "intl")
+        env = {**os.environ, "HEADCOUNT_KEY_FILE": str(key), "HEADCOUNT_MODE": "production"}
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            root = base / f"seed-{seed}"
+            root.mkdir(exist_ok=True)
+            run = _one(root, env, args, seed)
+            runs.append(run)
+            low, high = run["ci95"]
+            print(
+                f"seed {seed}: {run['pes_persons']:,} PES persons in {run['seconds']:.2f} s · net "
+                f"coverage {run['net']:+.4f} % (truth {run['true_net']:+.4f} %, 95 % "
+                f"{low:+.4f}…{high:+.4f}) · omission {run['omission']:.4f} % (truth "
+                f"{run['true_omission']:.4f} %) · matching P {run['precision']:.5f} "
+                f"R {run['recall']:.5f}",
+                flush=True,
+            )
+    if len(runs) > 1:
+        near = sum(abs(r["net"] - r["true_net"]) <= 0.02 for r in runs)
+        covered = sum(r["ci95"][0] <= r["true_net"] <= r["ci95"][1] for r in runs)
+        errors = [r["net"] - r["true_net"] for r in runs]
+        print(
+            f"{len(runs)} seeds: within ±0.02 pp {near}/{len(runs)}, 95 % interval covers "
+            f"{covered}/{len(runs)}, error mean {statistics.mean(errors):+.4f} pp, "
+            f"sd {statistics.stdev(errors):.4f} pp"
+        )
+    rate = statistics.median(r["pes_persons"] / r["seconds"] for r in runs)
+    print(f"pes_persons_per_s: {rate:.0f}")
+
+
+if __name__ == "__main__":
+    main()
