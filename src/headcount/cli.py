@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from headcount.commands import forms, ids, registers, web
+from headcount.commands import disclose, forms, ids, pes, registers, web
 from headcount.commands import processing as processing_commands
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
@@ -26,6 +26,8 @@ app.command("redact")(scan_commands.redact_command)
 app.command("synth")(synth_commands.synth_command)
 processing_commands.register(app)
 app.add_typer(registers.app, name="registers")
+app.add_typer(disclose.app, name="disclose")
+app.add_typer(pes.app, name="pes")
 
 
 def main() -> None:

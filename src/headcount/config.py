@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         description="a tables directory written by 'headcount tables' (tables.json and the table "
         "files): the offices' results pages read it, never write it; unset: no results pages",
     )
+    quality_dir: Path | None = Field(
+        default=None,
+        description="a directory written by 'headcount quality' (quality.json and its "
+        "report/quality_report.json): the offices' quality pages read it, never write it; "
+        "unset: no quality pages",
+    )
     publication_dir: Path | None = Field(
         default=None,
         description="a directory of publication bundles written by 'headcount publish' (each a "

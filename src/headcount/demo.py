@@ -80,6 +80,7 @@ RESULTS_EXTRACT = "extract"
 RESULTS_TABLES = "tables"
 RESULTS_COMMUNIQUE = "communique"
 RESULTS_PUBLICATION = "publication"
+RESULTS_QUALITY = "quality"  # the quality job over the same extract (with its registers)
 PUBLICATION_NAME = "2020-national-synthetic"
 
 
@@ -127,6 +128,8 @@ class Demo:
     registered: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     approved: list[str] = field(default_factory=list)  # at the second level: in an extract
+    # 比对复查 (``demo_checks``, with ``results``): verification tasks opened, per finding.
+    verification_tasks: dict[str, int] = field(default_factory=dict)
 
     def login(self, role: Role) -> StaffLogin:
         return next(s for s in self.staff if s.role == role)
@@ -149,6 +152,7 @@ def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
     one (``build(results=True)``)."""
     tables = directory / RESULTS_TABLES
     publication = directory / RESULTS_PUBLICATION
+    quality = directory / RESULTS_QUALITY
     return Settings(
         mode="demo",
         database_url=database_url or f"sqlite:///{directory / 'headcount.db'}",
@@ -158,6 +162,7 @@ def demo_settings(directory: Path, database_url: str | None = None) -> Settings:
         demo_second_factor_optional=True,
         allow_provisional_forms=True,  # a demo shows the hmtf form, marked provisional
         tables_dir=tables if (tables / "tables.json").is_file() else None,
+        quality_dir=quality if (quality / "quality.json").is_file() else None,
         publication_dir=publication if publication.is_dir() else None,
     )
 
@@ -514,6 +519,10 @@ def build(
             demo = Demo(directory, settings, census_area, small)
             demo.staff = _add_staff(engine, protector, settings, census_area, small)
             _fieldwork(engine, protector, demo, records, cal)
+            if results:
+                from headcount.demo_checks import run_checks
+
+                demo.verification_tasks = run_checks(demo, engine, protector)
         finally:
             engine.dispose()
         if made is not None:
@@ -531,8 +540,10 @@ def national_results(
     persons: int = RESULTS_PERSONS,
 ) -> Path:
     """A synthetic national census through the whole processing chain, as docs/processing.md
-    runs it: synth → de-identified extract → tables (national, province) → communiqués →
-    publication bundle ``directory/publication/PUBLICATION_NAME``; returns the bundle.
+    runs it: synth → de-identified extract (with the synthetic registers) → tables (national,
+    province) → communiqués → publication bundle ``directory/publication/PUBLICATION_NAME``;
+    returns the bundle. The quality job runs over the same extract into ``directory/quality``
+    (about 3 s), so the offices' quality pages have a report to show.
 
     The disclosure gate's minimum-cell check is switched off for this bundle, and bundle.json
     says so (its levels are empty): a census of 100,000 synthetic persons has cells of one or two
@@ -542,13 +553,14 @@ def national_results(
     from headcount import tables
     from headcount.processing import extract
     from headcount.publish import DisclosureOptions, build_bundle
+    from headcount.quality import run as quality_run
     from headcount.tables import communique
 
     synth_dir, extract_dir = directory / RESULTS_SYNTH, directory / RESULTS_EXTRACT
     tables_dir, communique_dir = directory / RESULTS_TABLES, directory / RESULTS_COMMUNIQUE
     generate(persons=persons, seed=seed, out=synth_dir, fmt="parquet")
     # One process: at this size, spawning workers costs more than it saves.
-    extract.from_synth(synth_dir, extract_dir, keys, wave=wave, workers=1)
+    extract.from_synth(synth_dir, extract_dir, keys, wave=wave, workers=1, registers=synth_dir)
     levels, formats = ["national", "province"], ["csv", "xlsx", "parquet"]
     tables.build(extract_dir, tables_dir, levels=levels, formats=formats)
     communique.build(tables_dir, communique_dir)
@@ -559,6 +571,7 @@ def national_results(
         publication / PUBLICATION_NAME,
         options=DisclosureOptions(levels=frozenset()),
     )
+    quality_run(extract_dir, directory / RESULTS_QUALITY, memory_limit="1GB")
     return published.path
 
 

@@ -1465,6 +1465,117 @@ REGISTER_RECORD_NOT_FOUND = _p(
     "{kind} 登记册中没有记录 {record_id}",
     "The {kind} register has no record {record_id}",
 )
+# Verification tasks: quality findings back to the field (issue 12): E1910–E1919.
+VERIFY_SOURCE_NOT_STORE = _p(
+    "E1910",
+    422,
+    "质量核查结果 {path} 不来自本库的提取数据（{reason}）；未创建任何核查任务",
+    "The quality results {path} do not come from an extract of this store ({reason}); no "
+    "verification task was created",
+)
+VERIFY_NOT_QUALITY = _p(
+    "E1911",
+    422,
+    "{path} 不是质量核查结果目录（{reason}）",
+    "{path} is not a quality results directory ({reason})",
+)
+VERIFY_ANSWER_INVALID = _p(
+    "E1912",
+    422,
+    "对“{finding}”类核查任务不能回答“{answer}”；可选：{allowed}",
+    'A {finding} verification cannot be answered "{answer}"; choose one of: {allowed}',
+)
+VERIFY_TASK_CLOSED = _p(
+    "E1913",
+    409,
+    "核查任务 {task} 已于 {at} 回答，不能再次回答",
+    "The verification task {task} was already answered at {at}; it cannot be answered again",
+)
+VERIFY_NOT_VERIFICATION = _p(
+    "E1914",
+    409,
+    "任务 {task} 不是核查任务，无需回答",
+    "The task {task} is not a verification task; there is nothing to answer",
+)
+VERIFY_REGISTERS_TWICE = _p(
+    "E1915",
+    422,
+    "库中已导入登记册；从库提取时不能再用 --registers {path} 指定另一份",
+    "The store holds imported registers; an extract from the store cannot take other registers "
+    "from --registers {path}",
+)
+VERIFY_ANSWER_MISSING = _p(
+    "E1916",
+    422,
+    "请选择核查结果后再提交",
+    "Choose what you found before sending",
+)
+# The post-enumeration survey (issue 13): E2160–E2169.
+PES_TOO_FEW_AREAS = _p(
+    "E2160",
+    422,
+    "事后质量抽查至少需要抽取 {needed} 个普查小区（每层至少 2 个），而只要求了 {asked} 个",
+    "The post-enumeration survey needs at least {needed} small areas (two per stratum); "
+    "{asked} were asked for",
+)
+PES_TOO_MANY_AREAS = _p(
+    "E2161",
+    422,
+    "要求抽取 {asked} 个普查小区，但抽样框只有 {available} 个",
+    "{asked} small areas were asked for, but the frame holds only {available}",
+)
+PES_FRAME_EMPTY = _p(
+    "E2162",
+    422,
+    "抽样框为空：尚无普查小区",
+    "The sampling frame is empty: there are no small areas yet",
+)
+PES_FRAME_INVALID = _p(
+    "E2163",
+    422,
+    "普查小区 {area} 的规模度量无效（须至少为 1）",
+    "The measure of size of small area {area} is not valid (it must be at least 1)",
+)
+PES_SAMPLE_EXISTS = _p(
+    "E2164",
+    409,
+    "第 {wave} 次普查已抽取事后质量抽查样本（{sample}）；样本不可重抽",
+    "The post-enumeration survey sample of wave {wave} is already drawn ({sample}); it is never "
+    "drawn again",
+)
+PES_SAMPLE_SECRET = _p(
+    "E2165",
+    403,
+    "普查登记结束前，事后质量抽查样本对普查人员保密",
+    "The post-enumeration survey sample is kept from census staff until the count has closed",
+)
+PES_MATCHING_INCOMPLETE = _p(
+    "E2166",
+    409,
+    "{table} 还有 {count} 条未决的匹配：匹配和复查完成后才能估计",
+    "{table} still holds {count} unresolved cases: the estimate waits until matching and "
+    "follow-up are complete",
+)
+PES_POST_STRATUM_EMPTY = _p(
+    "E2167",
+    422,
+    "事后分层 {post_stratum} 没有匹配或没有普查样本（共 {count} 层）；请合并事后分层",
+    "The post-stratum {post_stratum} has no match or no census sample ({count} in all); "
+    "collapse post-strata",
+)
+PES_STRATUM_SINGLE = _p(
+    "E2168",
+    422,
+    "抽样层 {stratum} 只有一个随机抽中的普查小区，无法估计方差",
+    "The stratum {stratum} has a single small area drawn at random: its variance cannot be "
+    "estimated",
+)
+PES_INPUT_INVALID = _p(
+    "E2169",
+    422,
+    "事后质量抽查的输入 {table} 无效（{reason}）",
+    "The post-enumeration survey input {table} is not valid ({reason})",
+)
 # Quality: linkage, findings (issue 12): E1890–E1899.
 QUALITY_NOT_EXTRACT = _p(
     "E1890",
@@ -1491,9 +1602,133 @@ QUALITY_MODEL_FAILED = _p(
     "概率匹配模型训练或评分失败（{reason}）；未写出任何结果",
     "The probabilistic linkage model failed to train or score ({reason}); nothing was written",
 )
+QUALITY_REGISTERS_KEY = _p(
+    "E1895",
+    422,
+    "登记册 {path} 的假名化密钥（{theirs}）与提取数据的密钥（{ours}）不同，无法比对；"
+    "请用同一批次的处理密钥重新提取登记册",
+    "The registers {path} were pseudonymised under another key ({theirs}) than the extract "
+    "({ours}) and cannot be compared; extract the registers again with the wave's processing key",
+)
+QUALITY_REGISTERS_ENCODING = _p(
+    "E1896",
+    422,
+    "登记册 {path} 的编码（{item}）与提取数据不同，无法比对",
+    "The registers {path} use another encoding ({item}) than the extract and cannot be compared",
+)
+QUALITY_REGISTERS_COLUMNS = _p(
+    "E1897",
+    422,
+    "登记册表 {table} 的列与处理用提取格式不符"
+    "（多出：{unknown}；缺少：{missing}；类型不符：{typed}）",
+    "The register table {table} does not have the extract's columns (unknown: {unknown}; "
+    "missing: {missing}; wrong type: {typed})",
+)
+QUALITY_REGISTERS_TWICE = _p(
+    "E1898",
+    422,
+    "提取数据 {path} 已包含登记册；不能再用 --registers 指定另一份",
+    "The extract {path} already holds registers; --registers cannot add another set",
+)
+QUALITY_REGISTERS_ONLY_NEEDS_SOURCE = _p(
+    "E1899",
+    422,
+    "--registers-only 需要用 --registers 指定登记册目录",
+    "--registers-only needs the registers directory in --registers",
+)
 QUALITY_ENGINE_UNAVAILABLE = _p(
     "E1894",
     501,
     "引擎 {engine} 尚不可用（见第 15 号议题）；请使用 --engine duckdb",
     "The engine {engine} is not available yet (issue 15); use --engine duckdb",
+)
+# The quality report on the office pages (issue 12, part 4): E1920–E1924.
+QUALITY_REPORT_NOT_CONFIGURED = _p(
+    "E1920",
+    503,
+    "本服务器尚未提供质量核查报告（未设置 HEADCOUNT_QUALITY_DIR）；质量核查完成后由处理中心配置",
+    "No quality report is served here yet (HEADCOUNT_QUALITY_DIR is not set); the processing "
+    "centre sets it once the quality job has run",
+)
+QUALITY_REPORT_UNREADABLE = _p(
+    "E1921",
+    503,
+    "质量核查结果目前无法读取（{file}：{reason}）；请通知处理中心重新生成",
+    "The quality results cannot be read at the moment ({file}: {reason}); ask the processing "
+    "centre to make them again",
+)
+QUALITY_REPORT_NOT_QUALITY = _p(
+    "E1922",
+    503,
+    "配置的质量核查目录 {file} 不是 headcount quality 的输出（{reason}）",
+    "The configured quality directory {file} is not an output of headcount quality ({reason})",
+)
+QUALITY_REPORT_ABSENT = _p(
+    "E1923",
+    503,
+    "该质量核查结果没有分地区报告（由较早版本生成）；请用 headcount quality 重新运行",
+    "These quality results have no per-area report (made by an earlier version); run "
+    "headcount quality again",
+)
+QUALITY_REPORT_AREA_NOT_FOUND = _p(
+    "E1924",
+    404,
+    "质量核查报告中没有地区 {area}，或您无权查看",
+    "The quality report has no area {area}, or it is not yours to see",
+)
+# Disclosure control: risk rules and `headcount disclose` (issue 14): E2150–E2159.
+DISCLOSE_NOT_TABLES = _p(
+    "E2150",
+    422,
+    "{path} 不是汇总表目录：{reason}",
+    "{path} is not a tables directory: {reason}",
+)
+DISCLOSE_TABLE_FILE = _p(
+    "E2151",
+    422,
+    "汇总表文件 {path} 无法检查：{reason}",
+    "The table file {path} cannot be checked: {reason}",
+)
+DISCLOSE_MIN_CELL_INVALID = _p(
+    "E2152",
+    400,
+    "最小频数 {value} 无效：应为不小于 1 的整数（1 表示不检查）",
+    "The minimum frequency {value} is not valid: give a whole number of at least 1 (1 turns it "
+    "off)",
+)
+DISCLOSE_DOMINANCE_INVALID = _p(
+    "E2153",
+    400,
+    "支配规则 (n,k) 参数 {value} 无效：{reason}",
+    "The dominance rule (n,k) {value} is not valid: {reason}",
+)
+DISCLOSE_P_PERCENT_INVALID = _p(
+    "E2154",
+    400,
+    "p% 规则参数 {value} 无效：p 应大于 0 且不大于 100",
+    "The p% rule's p {value} is not valid: p must be above 0 and at most 100",
+)
+DISCLOSE_OPTION_INVALID = _p(
+    "E2155",
+    400,
+    "参数 {name} 的值 {value} 无效：{reason}",
+    "The value {value} of {name} is not valid: {reason}",
+)
+DISCLOSE_SENSITIVE_INVALID = _p(
+    "E2156",
+    422,
+    "敏感维度配置无效：表 {table} 的 {dimension}：{reason}",
+    "The sensitive-dimension configuration is not valid: table {table}, {dimension}: {reason}",
+)
+DISCLOSE_CONTRIBUTIONS_INVALID = _p(
+    "E2157",
+    422,
+    "量值表的贡献数据无效：{reason}",
+    "The contributions of a magnitude table are not valid: {reason}",
+)
+DISCLOSE_REPORT_WRITE_FAILED = _p(
+    "E2158",
+    500,
+    "无法写入披露风险报告 {path}：{reason}",
+    "Cannot write the disclosure risk report {path}: {reason}",
 )

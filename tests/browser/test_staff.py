@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from headcount.auth.roles import Role
 from tests.browser.conftest import LiveServer, shot, sign_in
 
@@ -47,7 +49,8 @@ def test_supervisor_rejects_with_a_reason_and_the_enumerator_sees_the_task(
     household = re.search(r"\d{15}-\d{3}", first.inner_text())
     assert household is not None
     first.click()
-    assert page.get_by_role("table").is_visible()
+    # is_visible does not wait: on a loaded machine it looked before the page had come
+    expect(page.get_by_role("table")).to_be_visible()
     shot(page, "supervisor-review-detail")
     # Returning without a reason is refused, and the error is tied to the reason field.
     page.get_by_role("button", name="退回").click()

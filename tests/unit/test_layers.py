@@ -21,6 +21,8 @@ DOMAIN = [
     "tables",
     "publish",
     "quality",
+    "pes",
+    "disclosure",
 ]
 # The one module after collection that reads the store (DESIGN.md: "except the store-reading part
 # of extract").

@@ -47,6 +47,9 @@ class Permission(StrEnum):
     # one account at a time to the processing centre, never by role.
     processing_extract = "processing.extract"
     tables_view = "tables.view"  # read the computed tables and charts of the office's subtree
+    # Read the quality report of the office's subtree (rates, score histogram; the sample of
+    # cases, references to records, only with household.read too: web/quality.py).
+    quality_view = "quality.view"
     audit_read = "audit.read"
     audit_configure = "audit.configure"
     keys_manage = "keys.manage"
@@ -67,6 +70,7 @@ SCOPE_WIDTH: dict[Role, int | None] = {
 
 _OFFICE = {
     Permission.tables_view,
+    Permission.quality_view,
     Permission.progress_view,
     Permission.household_read,
     Permission.pi_view_area,

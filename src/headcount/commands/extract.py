@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from headcount import errors
 from headcount.audit.log import Actor as AuditActor
-from headcount.auth.roles import Permission
+from headcount.auth.roles import Actor, Permission
 from headcount.commands.output import console, emit_json
 from headcount.commands.store import (
     AsJson,
@@ -33,7 +33,7 @@ from headcount.commands.store import (
 from headcount.config import Settings
 from headcount.errors import HeadcountError
 from headcount.privacy.vault import MasterKey
-from headcount.processing.extract import ExtractResult, from_synth
+from headcount.processing.extract import ExtractResult, from_registers, from_synth
 from headcount.processing.pseudonyms import ProcessingKeys
 from headcount.store import heads
 from headcount.store.protector import Protector
@@ -42,16 +42,25 @@ from headcount.store.queries import staff as staff_queries
 from headcount.store.session import transaction
 
 
-def _operator(
-    engine: Engine, protector: Protector, settings: Settings, username: str, totp: str | None
-) -> AuditActor:
+def operator_actor(
+    engine: Engine,
+    protector: Protector,
+    settings: Settings,
+    username: str,
+    totp: str | None,
+    *,
+    purpose: str = "extract",
+    permission: Permission = Permission.processing_extract,
+) -> Actor:
+    """The staff account ``username`` signed in as on the web (password, second factor, lockout,
+    audit), holding ``permission`` (E1808 for the extract's, else E2002 otherwise)."""
     from headcount.web import accounts, sessions  # the web sign-in: lockout, 2FA, audit
 
     password = os.environ.get("HEADCOUNT_OPERATOR_PASSWORD") or typer.prompt(
         "操作员密码 / operator password", hide_input=True
     )
     now = datetime.now(UTC)
-    cli = AuditActor(id="cli", role="system", request_id="extract")
+    cli = AuditActor(id="cli", role="system", request_id=purpose)
     accounts.login(
         engine, protector, settings, cli, now, username=username, password=password, totp_code=totp
     )
@@ -59,10 +68,12 @@ def _operator(
         staff = staff_queries.by_username(session, username.strip().lower()[:64])
         assert staff is not None
         actor = sessions.actor_for(session, staff.id, staff.role, settings)
-        access_queries.end_sessions_of(session, staff.id, now, "cli_extract_done")
-    if not actor.has(Permission.processing_extract):
-        raise HeadcountError(errors.EXTRACT_FORBIDDEN, user=username)
-    return AuditActor(id=actor.staff_id, role=actor.role.value, request_id="extract")
+        access_queries.end_sessions_of(session, staff.id, now, f"cli_{purpose}_done")
+    if not actor.has(permission):
+        if permission == Permission.processing_extract:
+            raise HeadcountError(errors.EXTRACT_FORBIDDEN, user=username)
+        raise HeadcountError(errors.FORBIDDEN)
+    return actor
 
 
 def extract_command(
@@ -85,6 +96,13 @@ def extract_command(
     totp: Annotated[
         str | None, typer.Option("--totp", help="operator's second-factor code")
     ] = None,
+    registers_only: Annotated[
+        bool,
+        typer.Option(
+            "--registers-only",
+            help="only the registers of --registers, an extract of their own (quality --registers)",
+        ),
+    ] = False,
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="processes (synthetic census)")
     ] = 2,
@@ -101,6 +119,12 @@ def extract_command(
     def work() -> ExtractResult:
         settings = settings_from(database_url, key_file, head_file)
         census_wave = wave or settings.census_wave
+        if registers_only:
+            if registers is None:
+                raise HeadcountError(errors.QUALITY_REGISTERS_ONLY_NEEDS_SOURCE)
+            master = MasterKey.load(settings.key_file, mode=settings.mode)
+            keys = ProcessingKeys.of_wave(master, census_wave)
+            return from_registers(registers, out, keys, wave=census_wave)
         if from_synth_dir is not None:
             master = MasterKey.load(settings.key_file, mode=settings.mode)
             keys = ProcessingKeys.of_wave(master, census_wave)
@@ -112,7 +136,10 @@ def extract_command(
         from headcount.processing.extract_store import from_store
 
         with opened(settings) as (engine, protector):
-            actor = _operator(engine, protector, settings, operator, totp)
+            signed_in = operator_actor(engine, protector, settings, operator, totp)
+            actor = AuditActor(
+                id=signed_in.staff_id, role=signed_in.role.value, request_id="extract"
+            )
             keys = ProcessingKeys.of_wave(protector.master, census_wave)
             result = from_store(
                 engine, protector, actor, out, keys, wave=census_wave, registers=registers

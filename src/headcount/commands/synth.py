@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,19 @@ def synth_command(
     report: Annotated[
         Path | None, typer.Option("--report", help="compare a generated directory with 2020")
     ] = None,
+    pes_areas: Annotated[
+        int | None,
+        typer.Option("--pes-areas", help="also simulate a post-enumeration survey of N areas"),
+    ] = None,
+    pes_capture: Annotated[
+        float, typer.Option("--pes-capture", help="the PES's chance of finding a resident")
+    ] = 0.97,
+    pes_correlation: Annotated[
+        float,
+        typer.Option(
+            "--pes-correlation", help="0–1: how much harder the census's misses are to find"
+        ),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
 ) -> None:
@@ -78,6 +92,17 @@ def synth_command(
                 config=cfg,
                 workers=workers,
                 progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        if pes_areas is not None:
+            from headcount.synth import pes
+
+            options = pes.PesOptions(
+                areas=pes_areas, seed=seed, capture=pes_capture, correlation=pes_correlation
+            )
+            pes.simulate(result.out, options)
+            result = type(result)(
+                out=result.out,
+                manifest=json.loads((result.out / "manifest.json").read_text("utf-8")),
             )
     except HeadcountError as exc:
         fail(exc, as_json=as_json)

@@ -34,6 +34,13 @@ def serve_command(
             "results pages read)"
         ),
     ] = None,
+    quality_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="overrides HEADCOUNT_QUALITY_DIR (a 'headcount quality' directory the offices' "
+            "quality pages read)"
+        ),
+    ] = None,
     publication_dir: Annotated[
         Path | None,
         typer.Option(
@@ -62,6 +69,8 @@ def serve_command(
         overrides["public_url"] = public_url
     if tables_dir:
         overrides["tables_dir"] = tables_dir
+    if quality_dir:
+        overrides["quality_dir"] = quality_dir
     if publication_dir:
         overrides["publication_dir"] = publication_dir
     try:
@@ -183,4 +192,13 @@ def _print_demo(made: object, base: str) -> None:
         # Whole lines: a URL folded at an assumed width cannot be copied.
         out.print(f"汇总结果 / results (offices): {base}/office/results", soft_wrap=True)
         out.print(f"已发布结果 / published results: {base}/published", soft_wrap=True)
+    if made.settings.quality_dir is not None:
+        out.print(f"质量核查报告 / quality report (offices): {base}/office/quality", soft_wrap=True)
+    if made.verification_tasks:
+        opened = sum(n for kind, n in made.verification_tasks.items() if kind != "unplaced")
+        out.print(
+            f"比对复查任务 / register-check tasks: {opened} "
+            f"(enumerator: {base}/staff/tasks, progress: {base}/staff/progress)",
+            soft_wrap=True,
+        )
     console.print(f"演示数据目录 / demo folder: {made.directory} — 全部为合成数据 / all synthetic")

@@ -14,13 +14,16 @@ Inputs, per census person record joined to the small area it was recorded in:
     residence_is_district   county_code is a 市辖区 district (…区)
     hukou_is_district       hukou_county is a district
 
-Decisions beyond the text of forms-2020 §9–§10 (version 2020.1):
+Decisions beyond the text of forms-2020 §9–§10 (version 2020.2):
 
 - A record whose D7 is empty is neither a residence nor a hukou-place record: not counted.
 - For D8 = 3 (other township, same county) the hukou county is the residence county, so the move
   is within one city's districts exactly when that county is a district.
 - D8 = 4 with an empty or unknown hukou county is floating and intraprovincial (it cannot be shown
   to be within a city, nor to cross a provincial border).
+- (2020.2) A record the field confirmed, answering a verification task of the quality run, as the
+  copy of a duplicate or as a person who died before the standard time point is not counted
+  (``CONFIRMED_ERRONEOUS``; the extract's ``verifications``). Suspicions alone change nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import polars as pl
 
 from headcount.identity.divisions import divisions
 
-RULE_VERSION = "2020.1"
+RULE_VERSION = "2020.2"
+# (finding, answer) of a verification that takes a census record out of the count.
+CONFIRMED_ERRONEOUS = (("duplicate", "duplicate_confirmed"), ("died", "died"))
 
 D7 = "residence_at_reference"
 D8 = "hukou_place"
@@ -263,6 +268,15 @@ def register_districts(con: duckdb.DuckDBPyConnection, name: str = DISTRICTS) ->
     con.unregister("_headcount_districts_arrow")
 
 
+def confirmed_erroneous_sql(verifications: str) -> str:
+    """(household_id, person_no) of the records the field confirmed should not be counted."""
+    pairs = " OR ".join(
+        f"(v.finding = '{finding}' AND v.answer = '{answer}')"
+        for finding, answer in CONFIRMED_ERRONEOUS
+    )
+    return f"SELECT v.household_id, v.person_no FROM {verifications} AS v WHERE {pairs}"
+
+
 def view_sql(
     records: str,
     small_areas: str,
@@ -318,6 +332,7 @@ def apply(records: pl.LazyFrame, small_areas: pl.LazyFrame) -> pl.LazyFrame:
 
 
 __all__ = [
+    "CONFIRMED_ERRONEOUS",
     "DERIVED",
     "DISTRICTS",
     "INPUTS",
@@ -325,6 +340,7 @@ __all__ = [
     "RULE_VERSION",
     "Rule",
     "apply",
+    "confirmed_erroneous_sql",
     "district_frame",
     "polars_expressions",
     "register_districts",

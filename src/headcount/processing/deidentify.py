@@ -70,10 +70,19 @@ OTHER_TABLES: dict[str, tuple[str, ...]] = {
         "error_type", "table", "record_id", "household_id", "person_no", "column", "true_value",
         "recorded_value", "person_key",
     ),
+    # A simulated post-enumeration survey (``synth --pes-areas``): its sample, its records, and
+    # which true person each record is.
+    "pes_areas": ("small_area_code", "stratum", "size", "inclusion_probability", "certainty"),
+    "pes_persons": (
+        "pes_household_id", "person_no", "small_area_code", "name", "citizen_id", "sex",
+        "birth_year", "birth_month", "ethnic_group",
+    ),
+    "truth_pes": ("pes_household_id", "person_no", "person_key"),
 }  # fmt: skip
 _NUMBERS: dict[str, pl.DataType] = {"person_no": pl.Int32(), "death_no": pl.Int32()}
 REGISTERS = ("registers_hukou", "registers_births", "registers_deaths")
 TRUTH = ("truth_persons", "truth_deaths", "truth_errors")
+PES = ("pes_areas", "pes_persons", "truth_pes")
 
 
 def _kept(item: Item) -> bool:

@@ -17,7 +17,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
+from headcount import errors
 from headcount.audit.log import Actor, AuditEvent, append
+from headcount.errors import HeadcountError
 from headcount.processing import deidentify
 from headcount.processing.extract import ExtractResult, add_registers, manifest_meta, transform
 from headcount.processing.layout import ExtractWriter
@@ -27,6 +29,7 @@ from headcount.questionnaire.loader import reference_forms
 from headcount.store import records
 from headcount.store.protector import Protector
 from headcount.store.queries import processing as queries
+from headcount.store.queries import verification as verification_queries
 from headcount.store.session import transaction
 
 _AREA_COLUMNS = ("small_area_code", "census_area_code", "county_code", "urban_rural_class")
@@ -92,10 +95,15 @@ def from_store(
     wave: str,
     registers: Path | None = None,
 ) -> ExtractResult:
-    """Extract every approved household (current version) into ``out`` (new or empty), and the
-    registers of ``registers`` with the same keys."""
+    """Extract every approved household (current version) into ``out`` (new or empty), the
+    registers imported into the store (or, when it holds none, those of ``registers``) with the
+    same keys, and the field's answers to verification tasks."""
     started = time.perf_counter()
     forms = reference_forms()
+    with transaction(engine) as session:
+        stored_registers = queries.has_registers(session)
+    if stored_registers and registers is not None:
+        raise HeadcountError(errors.VERIFY_REGISTERS_TWICE, path=str(registers))
     writer = ExtractWriter(out)
     try:
         small, census = _areas(engine)
@@ -126,8 +134,11 @@ def from_store(
                 break
             after = str(page[-1][0])
         buffers.flush(final=True)
-        if registers is not None:
+        if stored_registers:
+            _store_registers(engine, protector, writer, keys)
+        elif registers is not None:
             add_registers(writer, registers, keys)
+        writer.write("verifications", _verifications(engine))
         counts = {t: e["rows"] for t, e in writer.tables.items()}
         with transaction(engine) as session:
             append(
@@ -145,6 +156,79 @@ def from_store(
         writer.abort()
         raise
     return ExtractResult(out, manifest, time.perf_counter() - started)
+
+
+# The synth's register columns and types; the store's records are laid out the same way.
+_REGISTER_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "hukou": {
+        "record_id": pl.String(), "citizen_id": pl.String(), "name": pl.String(),
+        "sex": pl.Int8(), "birth_year": pl.Int16(), "birth_month": pl.Int8(),
+        "birth_day": pl.Int8(), "ethnic_group": pl.String(), "hukou_county": pl.String(),
+        "hukou_township": pl.String(),
+    },
+    "births": {
+        "record_id": pl.String(), "child_citizen_id": pl.String(), "child_name": pl.String(),
+        "sex": pl.Int8(), "birth_year": pl.Int16(), "birth_month": pl.Int8(),
+        "birth_day": pl.Int8(), "mother_citizen_id": pl.String(), "birth_county": pl.String(),
+    },
+    "deaths": {
+        "record_id": pl.String(), "citizen_id": pl.String(), "name": pl.String(),
+        "sex": pl.Int8(), "birth_year": pl.Int16(), "birth_month": pl.Int8(),
+        "death_year": pl.Int16(), "death_month": pl.Int8(),
+    },
+}  # fmt: skip
+# Store column → the synth column it holds, per register.
+_SEALED = {
+    "hukou": {"name_enc": "name", "citizen_id_enc": "citizen_id"},
+    "births": {
+        "name_enc": "child_name",
+        "citizen_id_enc": "child_citizen_id",
+        "mother_citizen_id_enc": "mother_citizen_id",
+    },
+    "deaths": {"name_enc": "name", "citizen_id_enc": "citizen_id"},
+}
+
+
+def _store_registers(
+    engine: Engine, protector: Protector, writer: ExtractWriter, keys: ProcessingKeys
+) -> None:
+    """The registers imported into the store, decrypted a page at a time and de-identified at
+    once, like the households (the clear values never reach a file)."""
+    for kind, schema in _REGISTER_SCHEMAS.items():
+        rows: list[dict[str, Any]] = []
+        after = ""
+        while True:
+            with transaction(engine) as session, protector.bound(session):
+                page = queries.register_page(session, kind, after=after, limit=PAGE * 4)
+                for person in page:
+                    row = {c: getattr(person, c, None) for c in schema}
+                    for column, name in _SEALED[kind].items():
+                        blob = getattr(person, column)
+                        row[name] = (
+                            None
+                            if blob is None
+                            else protector.decrypt(
+                                blob, table="register_persons", column=column, row_id=str(person.id)
+                            )
+                        )
+                    rows.append(row)
+            if len(page) < PAGE * 4:
+                break
+            after = page[-1].record_id
+        table = f"registers_{kind}"
+        writer.write(table, transform(table, pl.DataFrame(rows, schema=schema), keys))
+
+
+def _verifications(engine: Engine) -> pl.DataFrame:
+    """The field's answers to verification tasks: codes and references only."""
+    with transaction(engine) as session:
+        rows = verification_queries.answers(session)
+    schema = {
+        "finding": pl.String(), "household_id": pl.String(), "person_no": pl.Int32(),
+        "register": pl.String(), "record_id": pl.String(), "item": pl.String(),
+        "answer": pl.String(), "small_area_code": pl.String(),
+    }  # fmt: skip
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
 def _store_digest(counts: dict[str, int]) -> str:

@@ -48,7 +48,7 @@ def digest_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _schema(frame: pl.DataFrame) -> dict[str, str]:
+def schema_of(frame: pl.DataFrame) -> dict[str, str]:
     return {name: str(dtype) for name, dtype in frame.schema.items()}
 
 
@@ -64,7 +64,7 @@ def write_part(root: Path, table: str, index: int, frame: pl.DataFrame) -> dict[
         "sha256": digest_file(path),
         "bytes": path.stat().st_size,
         "rows": frame.height,
-        "schema": _schema(frame),
+        "schema": schema_of(frame),
     }
 
 
@@ -142,8 +142,11 @@ class Extract:
         return pl.scan_parquet(self.files(table))
 
 
-def open_extract(root: Path, *, verify: bool = True) -> Extract:
-    """Open an extract, checking tables, schemas and (``verify``) every file's digest."""
+def open_extract(
+    root: Path, *, verify: bool = True, required: tuple[str, ...] = REQUIRED
+) -> Extract:
+    """Open an extract, checking tables, schemas and (``verify``) every file's digest;
+    ``required``: the tables it must hold (a registers-only extract holds the registers)."""
     path = root / MANIFEST
     try:
         raw = path.read_bytes()
@@ -157,7 +160,7 @@ def open_extract(root: Path, *, verify: bool = True) -> Extract:
     if manifest.get("version") != VERSION or not isinstance(manifest.get("tables"), dict):
         raise HeadcountError(errors.EXTRACT_MANIFEST_INVALID, path=str(path))
     tables: dict[str, Any] = manifest["tables"]
-    for table in REQUIRED:
+    for table in required:
         if table not in tables:
             raise HeadcountError(errors.EXTRACT_TABLE_MISSING, path=str(root / table))
     listed: set[Path] = set()

@@ -14,9 +14,10 @@ means the same thing in both. Shapes (long form, one row per record):
   county.
 - ``erroneous``: census records of a cluster holding a death registered before the standard time
   point, and each duplicate residence record but the one kept: the one whose hukou answers agree
-  with the hukou register's township (then county), then not listed as "other" (relationship 9),
-  then the one living nearest the hukou (township, county, prefecture, province), then the best
-  scored, then the first.
+  with the hukou register's township (then county), then the one living in the county its
+  hukou-place record names (D7 = 5's residence county, else the hukou county), then not listed as
+  "other" (relationship 9), then the one living nearest the hukou (township, county, prefecture,
+  province), then the best scored, then the first.
 - ``discrepancies``: census record × register row of one cluster, per item (sex, birth
   year-month, ethnic group) where both are given and differ.
 """
@@ -114,11 +115,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, omission_scores: str) -> None:
         SELECT x.household_id, x.person_no, row_number() OVER (PARTITION BY x.cluster_id ORDER BY
             max(CASE WHEN x.hukou_township = g.hukou_township THEN 2
                      WHEN x.hukou_county = g.hukou_county THEN 1 ELSE 0 END) DESC,
+            max(coalesce(list_contains(nm.named, x.live_county), false)) DESC,
             (x.relationship IS DISTINCT FROM 9) DESC,
             {_NEAR} DESC,
             x.score DESC, x.household_id, x.person_no
           ) AS keep_rank
         FROM c AS x LEFT JOIN c AS g ON g.cluster_id = x.cluster_id AND g.source = 'hukou'
+        LEFT JOIN (
+          SELECT cluster_id, list(DISTINCT CASE WHEN d7 = 5 THEN live_county ELSE hukou_county END)
+            AS named
+          FROM c WHERE source = 'census' AND d7 BETWEEN 2 AND 5 AND n_res >= 2 GROUP BY cluster_id
+        ) AS nm ON nm.cluster_id = x.cluster_id
         WHERE x.source = 'census' AND x.d7 = 1 AND x.n_res >= 2
         GROUP BY x.cluster_id, x.household_id, x.person_no, x.relationship, x.score"""
     )

@@ -8,6 +8,8 @@ thresholds go to ``review``: never linked, never deleted.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +22,23 @@ import polars as pl
 from headcount import errors
 from headcount.errors import HeadcountError
 from headcount.processing import counting
-from headcount.processing.layout import Extract, open_extract
-from headcount.quality import clusters, findings, model, output, records
+from headcount.processing.layout import Extract
+from headcount.quality import (
+    clusters,
+    field,
+    findings,
+    model,
+    output,
+    records,
+    report,
+    report_html,
+    sources,
+)
 
 ENGINES = ("duckdb", "spark")
+# DuckDB's memory bound by default: 1 M persons with their registers stay under 1 GB of peak
+# memory (9.7 s; 7.3 s and 1.7 GB at 2GB; docs/quality.md). Larger runs spill, or set more.
+MEMORY_LIMIT = "600MB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,18 +50,9 @@ class QualityResult:
         return dict(self.summary["counts"])
 
 
-def open_source(source: Path, *, verify: bool = True) -> Extract:
-    """The extract, refused with E1890 when it is not one and E1891 when registers lack."""
-    try:
-        extract = open_extract(source, verify=verify)
-    except HeadcountError as exc:
-        raise HeadcountError(errors.QUALITY_NOT_EXTRACT, path=str(source), reason=str(exc)) from exc
-    lacking = records.missing_registers(extract)
-    if lacking:
-        raise HeadcountError(
-            errors.QUALITY_REGISTERS_MISSING, path=str(source), tables=", ".join(lacking)
-        )
-    return extract
+def open_source(source: Path, *, registers: Path | None = None, verify: bool = True) -> Extract:
+    """The extract (with the registers of ``registers``, if given): ``sources.open_sources``."""
+    return sources.open_sources(source, registers, verify=verify)
 
 
 def _review(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame) -> pl.DataFrame:
@@ -60,6 +66,13 @@ def _review(con: duckdb.DuckDBPyConnection, pairs: pl.DataFrame) -> pl.DataFrame
     ).pl()
     con.unregister("review_in")
     return frame
+
+
+def _answers(extract: Extract) -> pl.DataFrame | None:
+    """The field's answers to earlier verification tasks, when the extract carries them."""
+    if not extract.has("verifications"):
+        return None
+    return extract.scan("verifications").collect()
 
 
 def compute(
@@ -88,6 +101,7 @@ def compute(
     con.register("omission_scores", best.to_arrow())
     frames = findings.derive(con, "omission_scores")
     frames["review"] = _review(con, fitted.pairs)
+    frames = field.apply_answers(frames, _answers(extract))
     con.unregister("omission_scores")
     timings["findings_s"] = time.perf_counter() - mark
     info = {"records": n, "leftovers": leftovers, "links_refused_two_ids": refused}
@@ -99,7 +113,8 @@ def run(
     out: Path,
     *,
     engine: str = "duckdb",
-    memory_limit: str = "2GB",
+    registers: Path | None = None,
+    memory_limit: str = MEMORY_LIMIT,
     threads: int | None = None,
 ) -> QualityResult:
     """Link the records of an extract and write the findings to ``out`` (new or empty)."""
@@ -107,14 +122,22 @@ def run(
         raise HeadcountError(errors.QUALITY_ENGINE_UNAVAILABLE, engine=engine)
     started = time.perf_counter()
     output.check_out(out)
-    extract = open_source(source)
-    con = duckdb.connect(config={"memory_limit": memory_limit})
+    extract = open_source(source, registers=registers)
+    # DuckDB spills beyond its memory limit: to a private folder beside the output (0700,
+    # removed at the end), never to the working directory, since the spill holds pseudonyms.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix=f".{out.name}.spill-", dir=out.parent))
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(spill)})
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     try:
         frames, fitted, info = compute(extract, con)
+        mark = time.perf_counter()
+        quality_report = report.build(con, frames, fitted.pairs)  # the per-area report
+        info["timings"]["report_s"] = time.perf_counter() - mark
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     info["timings"]["total_s"] = time.perf_counter() - started
     summary = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -124,6 +147,8 @@ def run(
             "digest": extract.digest,
             "key_id": extract.manifest.get("key_id"),
             "wave": extract.manifest.get("wave"),
+            "kind": (extract.manifest.get("source") or {}).get("kind"),
+            "registers": extract.manifest.get("registers_source"),
         },
         "counting_rule_version": counting.RULE_VERSION,
         "thresholds": {"upper": model.UPPER, "lower": model.LOWER},
@@ -132,7 +157,11 @@ def run(
         "counts": {kind: frame.height for kind, frame in frames.items()},
         **info,
     }
-    written = output.write(out, frames, fitted.model, summary)
+    extra = {
+        report.PATH: report.to_bytes(quality_report),
+        report.INDEX: report_html.index_html(quality_report, summary["created_at"]),
+    }
+    written = output.write(out, frames, fitted.model, summary, extra=extra)
     return QualityResult(out, written)
 
 

@@ -3,7 +3,8 @@
 ``OUT/<finding>.parquet`` (one file per finding, and ``review.parquet``: the pairs between the two
 thresholds for clerical review), ``OUT/model.json`` (Splink's model: settings, trained m and u,
 blocking rules) and ``OUT/quality.json`` (counts per finding, thresholds, training, the source
-extract's digest and key id, timings). Built under a private temporary name beside OUT (0700,
+extract's digest and key id, timings, the SHA-256 of the extra files: ``OUT/report/``, see
+``quality.report``). Built under a private temporary name beside OUT (0700,
 files 0600) and renamed at the end, like the extract.
 """
 
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +42,16 @@ def check_out(out: Path) -> None:
 
 
 def write(
-    out: Path, frames: dict[str, pl.DataFrame], model: dict[str, Any], summary: dict[str, Any]
+    out: Path,
+    frames: dict[str, pl.DataFrame],
+    model: dict[str, Any],
+    summary: dict[str, Any],
+    *,
+    extra: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """Write everything under a temporary name, then rename to ``out`` (new or empty)."""
+    """Write everything under a temporary name, then rename to ``out`` (new or empty);
+    ``extra``: more files by relative path (the report), listed with their SHA-256 in
+    ``quality.json`` under ``extra``."""
     check_out(out)
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     if tmp.exists():
@@ -62,6 +71,13 @@ def write(
                 "rows": frame.height,
                 "sha256": hashlib.sha256(data).hexdigest(),
             }
+        written: dict[str, str] = {}
+        for relative, data in (extra or {}).items():
+            path = tmp / relative
+            if path.parent != tmp:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _write_private(path, data)
+            written[relative] = hashlib.sha256(data).hexdigest()
         model_bytes = json.dumps(model, ensure_ascii=False, indent=1, sort_keys=True).encode()
         _write_private(tmp / "model.json", model_bytes)
         full = {
@@ -69,6 +85,7 @@ def write(
             "version": VERSION,
             **summary,
             "files": files,
+            "extra": written,
             "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
         }
         text = json.dumps(full, ensure_ascii=False, indent=1, sort_keys=True)

@@ -15,11 +15,15 @@ count and a hash of the whole (``name_key``), and the areas:
   (D7 = 2–7) is at its hukou; registers say it (births: the birth county).
 - ``live_county``: where the person lives (the small area's county of a residence record, D7 = 5's
   ``residence_county``).
+- ``res_d8`` (D8 of a residence record), ``education``, and for a child of the household (D3 = 2)
+  ``mother_pid``, the pseudonym of the household's woman head or spouse (the birth register keeps
+  the mother's ID): census only, for comparing census records with each other and with births.
 
 ``leftover`` marks the census records the ID pseudonym cannot link (ID missing, or wrong beyond
 its check character): only pairs with a leftover on one side are compared by the probabilistic
 model. A ``uid`` is the row's source, file and place in it, leftovers first (smallest), so a
-blocking rule ``l.lk = r.k`` on a key set only on leftovers finds every such pair once.
+blocking rule ``l.lk = r.k`` on a key set only on leftovers finds every such pair once (the keys,
+``keys_sql``, are computed in the model's input view, not stored).
 """
 
 from __future__ import annotations
@@ -91,10 +95,18 @@ def _census_sql(extract: Extract) -> str:
         THEN county_code WHEN hukou_place = 4 THEN hukou_county END AS hukou_county,
       CASE WHEN residence_at_reference = 1 THEN county_code
         WHEN residence_at_reference = 5 THEN residence_county END AS live_county,
-      township_code AS township, NULL::VARCHAR AS mother_pid, NULL::INTEGER AS death_month,
+      township_code AS township, NULL::INTEGER AS death_month,
+      CASE WHEN residence_at_reference = 1 THEN hukou_place::TINYINT END AS res_d8,
+      education::TINYINT AS education,
+      CASE WHEN relationship = 2 THEN mother END AS mother_pid,
       row_key,
       {_name("name_bloom")}
-    FROM ({view})"""
+    FROM ({view}) AS v LEFT JOIN (
+      SELECT household_id AS mother_household, any_value(id_pseudonym) AS mother
+      FROM {_files(extract, "persons")}
+      WHERE sex = 2 AND relationship IN (0, 1) AND id_status IN ('valid', 'check_char')
+      GROUP BY household_id HAVING count(*) = 1
+    ) AS mo ON mo.mother_household = v.household_id"""
 
 
 def _register_sql(extract: Extract, register: str) -> str:
@@ -116,8 +128,31 @@ def _register_sql(extract: Extract, register: str) -> str:
       sex::TINYINT AS sex, birth_year * 12 + birth_month - 1 AS bym,
       birth_year::SMALLINT AS birth_year, NULL::TINYINT AS relationship, {ethnic}, {area},
       NULL::VARCHAR AS live_county, NULL::VARCHAR AS township, {mother} AS mother_pid,
-      ({death})::INTEGER AS death_month, row_key, {_name(pre + "name_bloom")}
+      ({death})::INTEGER AS death_month, NULL::TINYINT AS res_d8, NULL::TINYINT AS education,
+      row_key, {_name(pre + "name_bloom")}
     FROM {_numbered(extract, "registers_" + register, 1 + REGISTERS.index(register))}"""
+
+
+BLOCKING_KEYS = {
+    # census residence records only: the answers a duplicate enumeration repeats
+    "k_res": "bym, sex, res_d8, ifnull(education,-1)",
+    "k_county_by": "hukou_county, birth_year",
+    "k_name_by": "name_key, birth_year",
+}
+
+
+def keys_sql() -> str:
+    """The blocking keys over ``nodes`` as select expressions (computed where they are used, not
+    stored): ``k_*`` on every record whose key columns are all given, ``lk_*`` on leftovers."""
+    made = [
+        f"CASE WHEN {' AND '.join(c + ' IS NOT NULL' for c in cols.split(', '))} "
+        f"THEN hash({cols}) END"
+        for cols in BLOCKING_KEYS.values()
+    ]
+    return ", ".join(
+        f"{sql} AS {key}, CASE WHEN leftover THEN {sql} END AS l{key}"
+        for key, sql in zip(BLOCKING_KEYS, made, strict=True)
+    )
 
 
 def missing_registers(extract: Extract) -> list[str]:
@@ -132,25 +167,13 @@ def load(con: duckdb.DuckDBPyConnection, extract: Extract) -> int:
     )
     parts = [_census_sql(extract)] + [_register_sql(extract, r) for r in REGISTERS]
     union = "\nUNION ALL BY NAME\n".join(f"({p})" for p in parts)
-    keys = {
-        "k_bym_sex": "bym, sex",
-        "k_county_by": "hukou_county, birth_year",
-        "k_name_by": "name_key, birth_year",
-    }
-    made = ", ".join(
-        f"CASE WHEN {' AND '.join(c + ' IS NOT NULL' for c in cols.split(', '))} "
-        f"THEN hash({cols}) END AS {key}"
-        for key, cols in keys.items()
-    )
-    only = ", ".join(f"CASE WHEN leftover THEN {key} END AS l{key}" for key in keys)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nodes AS
-        SELECT *, {only} FROM (
-          SELECT ((NOT leftover)::BIGINT << 40) + row_key AS uid, * EXCLUDE (row_key), {made}
-          FROM ({union}))"""
+        SELECT ((NOT leftover)::BIGINT << 40) + row_key AS uid, * EXCLUDE (row_key)
+        FROM ({union})"""
     )
     row = con.execute("SELECT count(*) FROM nodes").fetchall()
     return int(row[0][0])
 
 
-__all__ = ["REFERENCE_MONTH", "REGISTERS", "load", "missing_registers"]
+__all__ = ["BLOCKING_KEYS", "REFERENCE_MONTH", "REGISTERS", "keys_sql", "load", "missing_registers"]

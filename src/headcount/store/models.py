@@ -304,6 +304,7 @@ __all__ = [
 ]
 from headcount.store import models_access as _models_access  # noqa: E402, F401
 from headcount.store import models_fieldwork as _models_fieldwork  # noqa: E402, F401
+from headcount.store import models_pes as _models_pes  # noqa: E402, F401
 from headcount.store import models_registers as _models_registers  # noqa: E402, F401
 from headcount.store import models_selfreport as _models_selfreport  # noqa: E402, F401
 

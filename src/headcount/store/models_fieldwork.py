@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -26,10 +27,18 @@ from headcount.store.types import UTCDateTime
 
 MODES = ("enumerator", "self_report")
 REVIEW_STATES = ("submitted", "approved_first", "approved", "rejected")
-TASK_KINDS = ("register", "fix", "long_form", "follow_up")
+TASK_KINDS = ("register", "fix", "long_form", "follow_up", "verify")
 TASK_STATES = ("open", "done", "cancelled")
 SAMPLE_STATES = ("current", "superseded")
 CHANNELS = ("enumerator", "self_report")
+# What a verification task checks (from a quality run) and the answers each one admits.
+FINDINGS: dict[str, tuple[str, ...]] = {
+    "omission": ("found", "not_found", "moved", "died"),
+    "duplicate": ("duplicate_confirmed", "not_duplicate"),
+    "died": ("died", "found"),
+    "discrepancy": ("census_correct", "corrected"),
+}
+ANSWERS = tuple(dict.fromkeys(a for answers in FINDINGS.values() for a in answers))
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -95,6 +104,36 @@ class FieldTask(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class VerificationTask(Base):
+    """What a ``verify`` task asks the field to check (quality issue, 比对复查) and the answer.
+
+    Codes and references only: the register person's name and address stay in
+    ``register_persons`` and the census person's in the household's response, decrypted and
+    masked when the task is shown. ``finding_key`` names the finding across quality runs, so a
+    rerun never opens the same task twice.
+    """
+
+    __tablename__ = "verification_tasks"
+    __table_args__ = (
+        CheckConstraint(_in("finding", tuple(FINDINGS)), name="finding"),
+        CheckConstraint(f"answer IS NULL OR {_in('answer', ANSWERS)}", name="answer"),
+    )
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("field_tasks.id"), primary_key=True)
+    finding: Mapped[str] = mapped_column(String(16))
+    finding_key: Mapped[str] = mapped_column(String(160), unique=True)
+    person_no: Mapped[int | None] = mapped_column(Integer)
+    register_kind: Mapped[str | None] = mapped_column(String(8))
+    record_id: Mapped[str | None] = mapped_column(String(40))
+    item: Mapped[str | None] = mapped_column(String(24))
+    # A duplicate: the household holding the record kept (the task asks about the other one).
+    other_household_id: Mapped[str | None] = mapped_column(String(40))
+    score: Mapped[float | None] = mapped_column(Float)
+    quality_run: Mapped[str] = mapped_column(String(64))  # the extract digest the run read
+    answer: Mapped[str | None] = mapped_column(String(24))
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LongFormSample(Base):

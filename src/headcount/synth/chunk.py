@@ -40,11 +40,14 @@ def generate(plan: Plan, chunk: int, seed: int, cfg: SynthConfig) -> dict[str, p
     missed = choose_mask(rng, w, round(p.size * cfg.registers.missed_by_census))
     keep = ~missed[r.person]
     r = _filter(r, keep)
+    other_county = cfg.registers.duplicate_placement == "other_county"
     dup_ok = (t.hukou.abroad == 0) & ~missed & (p.age >= 15)
     duplicated = choose_mask(
         rng, dup_ok.astype(np.float64), round(p.size * cfg.registers.census_duplicates)
     )
-    r = _add_duplicates(rng, t, r, np.flatnonzero(duplicated))
+    r = _add_duplicates(
+        rng, t, r, np.flatnonzero(duplicated), plan.county[t.rows] if other_county else None
+    )
 
     households, hh_ids, alive, in_long, d_units = _households(rng, plan, t, r, d, cfg)
 
@@ -186,16 +189,29 @@ def _filter(r: Records, keep: NDArray[np.bool_]) -> Records:
 
 
 def _add_duplicates(
-    rng: np.random.Generator, t: truth.ChunkTruth, r: Records, who: NDArray[np.int64]
+    rng: np.random.Generator,
+    t: truth.ChunkTruth,
+    r: Records,
+    who: NDArray[np.int64],
+    area_county: NDArray[np.int32] | None = None,
 ) -> Records:
     """A second residence record of each person in another resident household of the chunk
-    (e.g. a student counted in the dormitory and at the parents' home)."""
+    (e.g. a student counted in the dormitory and at the parents' home). With ``area_county``
+    (the county of each chunk area) the household is always in another county than the
+    person's residence (drawn again until it is; kept as drawn when the chunk has one county)."""
     if who.size == 0:
         return r
     n_res = t.households.size_count
     target = rng.integers(0, n_res, who.size)
     own = t.persons.household[who]
     target = np.where(target == own, (target + 1) % n_res, target)
+    if area_county is not None:
+        county_of = area_county[r.hh_area[:n_res]]
+        for _ in range(64):
+            same = np.flatnonzero(county_of[target] == county_of[own])
+            if same.size == 0:
+                break
+            target[same] = rng.integers(0, n_res, same.size)
     counts = np.bincount(r.household, minlength=r.hh_area.size)
     extra_no = counts[target] + 1 + _rank_within(target)
     hukou_place = t.hukou.hukou_place[who]

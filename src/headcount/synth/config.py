@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,6 +29,12 @@ class RegisterDiscrepancies(BaseModel):
     )
     census_duplicates: float = Field(
         0.0003, ge=0.0, le=0.2, description="true persons enumerated twice as residents"
+    )
+    duplicate_placement: Literal["anywhere", "other_county"] = Field(
+        "anywhere",
+        description="where the second residence record goes: any resident household of the chunk "
+        "(chunks span the country, so nearly always another county), or always one in another "
+        "county than the person's residence",
     )
     stale_addresses: float = Field(
         0.01, ge=0.0, le=0.2, description="hukou register rows with an outdated address"
@@ -83,6 +89,20 @@ class SynthConfig(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+# Issue 12's raised error rates (the quality job's harder scoring run): more name typos, mistyped
+# check characters and persons without an ID, each duplicate record in another county.
+RAISED: dict[str, Any] = {
+    "census_errors": {"name_typo": 0.05, "bad_check_digit": 0.02},
+    "registers": {"duplicate_placement": "other_county"},
+    "no_id_rate": 0.02,
+}
+
+
+def raised(**overrides: Any) -> SynthConfig:
+    """The defaults with ``RAISED`` applied (and ``overrides`` at the top level)."""
+    return SynthConfig.model_validate({**RAISED, **overrides})
 
 
 def load_config(path: Path | None) -> SynthConfig:

@@ -44,10 +44,13 @@ def years_sql(column: str = "education") -> str:
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Create ``pop``, ``hh``, ``mobility``, ``deaths`` and ``hmtf`` over the source's views."""
     counting.register_districts(con)
+    confirmed = counting.confirmed_erroneous_sql("verifications")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW records AS "
         "SELECT p.*, h.small_area_code, h.household_type "
-        "FROM persons AS p JOIN households AS h USING (household_id)"
+        "FROM persons AS p JOIN households AS h USING (household_id) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM ({confirmed}) AS x "
+        "WHERE x.household_id = p.household_id AND x.person_no = p.person_no)"
     )
     areas = ", ".join(f"sa.{c}" for c in AREA_COLUMNS)
     select = (

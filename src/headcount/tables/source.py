@@ -39,6 +39,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "persons": {
         "household_id": "VARCHAR",
+        "person_no": "INTEGER",
         "sex": "INTEGER",
         "birth_year_month_year": "INTEGER",
         "birth_year_month_month": "INTEGER",
@@ -49,6 +50,13 @@ COLUMNS: dict[str, dict[str, str]] = {
         "time_away_from_hukou": "INTEGER",
         "education": "INTEGER",
         "literate": "INTEGER",
+    },
+    # The field's answers to verification tasks (store extracts; absent elsewhere: empty).
+    "verifications": {
+        "finding": "VARCHAR",
+        "household_id": "VARCHAR",
+        "person_no": "INTEGER",
+        "answer": "VARCHAR",
     },
     "death_forms": {
         "household_id": "VARCHAR",

@@ -39,6 +39,7 @@ from headcount.web.routes import (
     public,
     public_pages,
     published_pages,
+    quality_pages,
     results_pages,
     staff_pages,
     supervisor,
@@ -163,5 +164,6 @@ def create_app(
     app.include_router(supervisor.router)
     app.include_router(progress.router)
     app.include_router(results_pages.router)
+    app.include_router(quality_pages.router)
     app.include_router(published_pages.router)
     return app

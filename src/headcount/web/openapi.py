@@ -127,6 +127,12 @@ _REVIEW = (
     errors.REVIEW_NOT_ALLOWED,
     errors.REJECTION_REASON_REQUIRED,
 )
+_QUALITY = (
+    errors.QUALITY_REPORT_NOT_CONFIGURED,
+    errors.QUALITY_REPORT_UNREADABLE,
+    errors.QUALITY_REPORT_NOT_QUALITY,
+    errors.QUALITY_REPORT_ABSENT,
+)
 _STAFF_MEMBER = (errors.STAFF_NOT_FOUND,)
 _ASSIGNMENT = (errors.STAFF_NOT_FOUND, errors.ASSIGNMENT_INVALID, errors.AREA_NOT_FOUND)
 
@@ -148,6 +154,18 @@ ROUTE_PROBLEMS: dict[str, tuple[Problem, ...]] = {
     "POST /api/enumerator/households/{household_id}/submissions": _SUBMISSION,
     "GET /api/enumerator/households/{household_id}": (errors.HOUSEHOLD_NOT_FOUND,),
     "GET /api/enumerator/tasks/{task_id}": (errors.TASK_NOT_FOUND,),
+    "GET /api/enumerator/tasks/{task_id}/verification": (
+        errors.TASK_NOT_FOUND,
+        errors.VERIFY_NOT_VERIFICATION,
+        errors.HOUSEHOLD_NOT_FOUND,
+        errors.REGISTER_RECORD_NOT_FOUND,
+    ),
+    "POST /api/enumerator/tasks/{task_id}/answer": (
+        errors.TASK_NOT_FOUND,
+        errors.VERIFY_NOT_VERIFICATION,
+        errors.VERIFY_ANSWER_INVALID,
+        errors.VERIFY_TASK_CLOSED,
+    ),
     "GET /api/enumerator/small-areas/{small_area_code}/households": (errors.SMALL_AREA_NOT_FOUND,),
     "POST /api/enumerator/self-report/households/{household_id}/card": (
         errors.REGISTER_NOT_FOUND,
@@ -227,6 +245,9 @@ ROUTE_PROBLEMS: dict[str, tuple[Problem, ...]] = {
         errors.RESULTS_TABLE_NOT_FOUND,
         errors.RESULTS_LEVEL_UNAVAILABLE,
     ),
+    # the offices' quality report (web.quality)
+    "GET /api/quality": _QUALITY,
+    "GET /api/quality/{area_code}": (*_QUALITY, errors.QUALITY_REPORT_AREA_NOT_FOUND),
     # the audit trail
     "GET /api/audit/entries": (errors.PAGE_SIZE_INVALID,),
     "GET /api/audit/verify": (

@@ -1,18 +1,23 @@
-"""synth 200,000 persons → extract → quality, scored against the truth tables.
+"""synth → extract → quality, scored against the truth tables, at default and raised error rates.
 
-The issue asks ≥ 99.99 % precision and recall per finding kind. Reached here (and at 1 M): double
-registration, unlinked hukou-place records, omissions and discrepancies. Not reached for
-``duplicates`` and ``erroneous`` (the duplicate copy to drop): a duplicate whose copy has a
-mistyped ID (no pseudonym link) and sits in a random household elsewhere agrees with its original
-on name, sex and birth month only, which the model rightly scores below the upper threshold; and
-when both records look alike (both "other" members, same hukou answers) which one is the copy is
-a coin toss. At 1 M: duplicates 100 % / 99.33 %, erroneous 98.99 % / 98.33 % (docs/quality.md);
-the floor asserted for those two is 98 %.
+Issue 12's goals per finding kind: precision and recall ≥ 99.99 % at the synth's default rates;
+≥ 99.95 % precision and ≥ 99.9 % recall at raised rates (``synth.config.RAISED``: name typos 5 %,
+mistyped check characters 2 %, no ID 2 %, every duplicate placed in another county), scored as the
+job writes its findings (pairs in review count as not linked; no clerical step).
+
+Sizes: 200,000 persons at default rates, 150,000 at raised rates (each chain under ~30 s on two
+cores). A kind with fewer true cases than 1 / (1 − goal) (at 200k: duplicates ≈ 60, erroneous ≈ 60,
+unlinked hukou-place records ≈ 200, omissions ≈ 100) cannot show a percentage between 100 % and
+the goal: there the goal means *no* miss and *no* false finding, which is what is asserted (the
+percentage check is the same as ``misses <= floor((1 − goal) × true)``, printed per kind). The 1 M
+figures are in docs/quality.md (``benchmarks/quality.py [--raised]``).
 """
 
 from __future__ import annotations
 
 import json
+import math
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -21,22 +26,24 @@ from headcount.privacy.vault import MasterKey
 from headcount.processing.extract import from_synth
 from headcount.processing.pseudonyms import ProcessingKeys
 from headcount.quality.score import Score, score
-from headcount.synth import generate
+from headcount.synth import SynthConfig, generate
+from headcount.synth.config import raised
 
 pytestmark = pytest.mark.slow
-PERSONS = 200_000
-FULL = 0.9999
-FLOOR = {"duplicates": 0.98, "erroneous": 0.98}
+RUNS = {
+    # name: persons, seed, config, precision goal, recall goal
+    "default": (200_000, 5, SynthConfig(), 0.9999, 0.9999),
+    "raised": (150_000, 5, raised(), 0.9995, 0.999),
+}
+Scored = tuple[dict[str, Score], dict[str, object]]
 
 
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Score], dict[str, object]]:
+def _chain(root: Path, persons: int, seed: int, config: SynthConfig) -> Scored:
     import typer
 
     from headcount.commands.quality import quality_command
 
-    root = tmp_path_factory.mktemp("quality-synth")
-    generate(persons=PERSONS, seed=5, out=root / "synth", workers=2)
+    generate(persons=persons, seed=seed, out=root / "synth", workers=2, config=config)
     keys = ProcessingKeys.of_wave(MasterKey.create(root / "key", "intl"), "2020")
     from_synth(root / "synth", root / "extract", keys, wave="2020", registers=root / "synth")
     app = typer.Typer()
@@ -48,25 +55,36 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Score], 
     return score(root / "extract", root / "q"), summary
 
 
-def test_scores_per_kind(scored: tuple[dict[str, Score], dict[str, object]]) -> None:
+@pytest.fixture(scope="module", params=list(RUNS))
+def scored(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Scored:
+    persons, seed, config, _, _ = RUNS[request.param]
+    root = tmp_path_factory.mktemp(f"quality-synth-{request.param}")
+    return _chain(root, persons, seed, config)
+
+
+def test_scores_per_kind(scored: Scored, request: pytest.FixtureRequest) -> None:
+    name = request.node.callspec.params["scored"]
+    persons, _, _, p_goal, r_goal = RUNS[name]
     scores, _ = scored
-    report = {
-        k: (s.true, s.found, round(s.precision, 6), round(s.recall, 6)) for k, s in scores.items()
-    }
-    print("\nprecision/recall at 200k (true, found, precision, recall):", report)  # noqa: T201
+    for kind, s in scores.items():
+        allowed_fp = math.floor((1 - p_goal) * s.found)
+        allowed_fn = math.floor((1 - r_goal) * s.true)
+        print(  # noqa: T201
+            f"\n{name} {persons:,} {kind:22} true {s.true:>7,} found {s.found:>7,} "
+            f"precision {s.precision:.6f} recall {s.recall:.6f} "
+            f"false {s.found - s.hits} (≤ {allowed_fp}) missed {s.true - s.hits} (≤ {allowed_fn})"
+        )
     for kind, s in scores.items():
         assert s.true > 0, kind  # every kind has something to find
-        floor = FLOOR.get(kind, FULL)
-        assert s.precision >= floor, (kind, s.as_dict())
-        assert s.recall >= floor, (kind, s.as_dict())
+        assert s.precision >= p_goal, (name, kind, s.as_dict())
+        assert s.recall >= r_goal, (name, kind, s.as_dict())
 
 
-def test_summary_records_model_and_training(
-    scored: tuple[dict[str, Score], dict[str, object]],
-) -> None:
+def test_summary_records_model_and_training(scored: Scored) -> None:
     _, summary = scored
     training = summary["training"]
-    assert isinstance(training, dict) and training["m"] == "EM"
+    assert isinstance(training, dict) and training["u"].startswith("random sampling")
+    assert training["m"].startswith("labels")
     assert summary["thresholds"] == {"upper": 0.99, "lower": 0.5}
     timings = summary["timings"]
     assert isinstance(timings, dict) and timings["total_s"] < 60

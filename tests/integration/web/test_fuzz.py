@@ -44,6 +44,7 @@ from schemathesis.python import asgi
 
 from headcount.auth.roles import Role
 from headcount.calendar import CST, FixedClock
+from headcount.quality import run as run_quality
 from headcount.questionnaire.loader import get_form
 from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import (
@@ -57,6 +58,7 @@ from tests.integration.web.test_auth_support import (
     client_for,
 )
 from tests.integration.web.test_results_pages import make_tables
+from tests.unit.quality.handmade import write_extract
 from tests.unit.questionnaire.factories import clean_household
 
 EXAMPLES = int(os.environ.get("HEADCOUNT_FUZZ_EXAMPLES", "0"))
@@ -292,7 +294,10 @@ def test_fuzz_finds_no_server_error_and_no_undocumented_status(
 ) -> None:
     # The results API reads a tables directory (unset, it answers 503 E2140 by design).
     tables = make_tables(tmp_path / "tables")
-    census.settings = census.settings.model_copy(update={"tables_dir": tables})
+    # The quality API reads a quality output (unset, it answers 503 E1920 by design).
+    quality = run_quality(write_extract(tmp_path / "extract"), tmp_path / "quality").out
+    update = {"tables_dir": tables, "quality_dir": quality}
+    census.settings = census.settings.model_copy(update=update)
     started = time.monotonic()
     outcome = _run(_prepare(census))
     elapsed = time.monotonic() - started

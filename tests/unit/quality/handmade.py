@@ -125,8 +125,24 @@ EMPTY = {
 }
 
 
-def write_extract(out: Path, *, registers: bool = True) -> Path:
-    """The extract of the table above at ``out``."""
+def write_registers(out: Path, *, secret: bytes = b"k" * 32, key_id: str = "00" * 8) -> Path:
+    """The registers above alone, as ``headcount extract --registers-only`` writes them."""
+    keys = ProcessingKeys.from_secret("intl", secret, key_id)
+    writer = ExtractWriter(out)
+    for table, frame in (
+        ("registers_hukou", REGISTERS_HUKOU),
+        ("registers_births", REGISTERS_BIRTHS),
+        ("registers_deaths", REGISTERS_DEATHS),
+    ):
+        writer.write(table, transform(table, frame, keys))
+    writer.finish(manifest_meta({"kind": "registers", "digest": "handmade"}, "2020", keys))
+    return out
+
+
+def write_extract(
+    out: Path, *, registers: bool = True, verifications: pl.DataFrame | None = None
+) -> Path:
+    """The extract of the table above at ``out`` (with the field's answers, if given)."""
     keys = ProcessingKeys.from_secret("intl", b"k" * 32, "00" * 8)
     tables: dict[str, pl.DataFrame] = {
         "small_areas": SMALL_AREAS,
@@ -143,5 +159,7 @@ def write_extract(out: Path, *, registers: bool = True) -> Path:
     writer = ExtractWriter(out)
     for table, frame in tables.items():
         writer.write(table, transform(table, frame, keys))
+    if verifications is not None:
+        writer.write("verifications", verifications)  # codes only: nothing to transform
     writer.finish(manifest_meta({"kind": "synth", "digest": "handmade"}, "2020", keys))
     return out

@@ -75,7 +75,11 @@ def test_death_before_the_reference_is_erroneous(result: Path) -> None:
 
 def test_discrepancy_per_item(result: Path) -> None:
     rows = _read(result, "discrepancies").rows()
-    assert rows == [("HA1", 4, "births", "BR1", "sex"), ("HA1", 4, "hukou", "HK6", "sex")]
+    # The last column: the field's answer (none yet: quality.field).
+    assert rows == [
+        ("HA1", 4, "births", "BR1", "sex", None),
+        ("HA1", 4, "hukou", "HK6", "sex", None),
+    ]
 
 
 def test_summary_model_and_private_files(result: Path) -> None:
@@ -87,7 +91,10 @@ def test_summary_model_and_private_files(result: Path) -> None:
     model = json.loads((result / "model.json").read_text())
     assert model["unique_id_column_name"] == "uid"
     assert stat.S_IMODE(result.stat().st_mode) == 0o700
-    assert {stat.S_IMODE(p.stat().st_mode) for p in result.iterdir()} == {0o600}
+    files = [p for p in result.rglob("*") if p.is_file()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+    folders = [p for p in result.rglob("*") if p.is_dir()]  # report/
+    assert folders and {stat.S_IMODE(p.stat().st_mode) for p in folders} == {0o700}
 
 
 def test_refusals(tmp_path: Path) -> None:

@@ -203,7 +203,7 @@ def test_district_lookup_judges_by_name() -> None:
 
 
 def test_rule_version_and_sql_fragments() -> None:
-    assert counting.RULE_VERSION == "2020.1"
+    assert counting.RULE_VERSION == "2020.2"
     sql = counting.sql_expressions()
     assert set(sql) == set(counting.DERIVED)
     assert "residence_at_reference" in sql["counted"]

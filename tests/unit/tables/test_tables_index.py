@@ -41,7 +41,7 @@ def test_index_shape(built: tuple[Path, dict[str, Any]], source: Path) -> None:
     assert index["format"] == "headcount-tables" and index["version"] == 1
     assert index["engine"] == "duckdb"
     assert index["created_at"].endswith("Z")
-    assert index["counting_rule_version"] == RULE_VERSION == "2020.1"
+    assert index["counting_rule_version"] == RULE_VERSION == "2020.2"
     assert index["levels"] == ["national", "province"]
     manifest = (source / "manifest.json").read_bytes()
     assert index["source"] == {

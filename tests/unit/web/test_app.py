@@ -177,3 +177,23 @@ def test_body_limit_and_validation_errors() -> None:
 
 def test_catalogues_have_the_same_keys() -> None:
     assert catalogue("zh").keys() == catalogue("en").keys()
+
+
+def test_every_literal_key_in_the_templates_is_in_the_catalogue() -> None:
+    """A key missing from the catalogue shows as itself ("staff.tasks.title" was a task list's
+    heading); keys built at run time (``'staff.reason.' ~ code``) are checked by their pages."""
+    import re
+    from pathlib import Path
+
+    import headcount.web
+
+    root = Path(headcount.web.__file__).parent / "templates"
+    used = {
+        (path.relative_to(root).as_posix(), key)
+        for path in root.rglob("*.html")
+        for key in re.findall(r"""\bt\(\s*'([a-z0-9_.]+)'\s*[,)]""", path.read_text("utf-8"))
+    }
+    assert len(used) > 100
+    known = catalogue("zh").keys()
+    missing = sorted((page, key) for page, key in used if key not in known)
+    assert missing == []

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
 from headcount.store.models import CensusArea, SmallArea
+from headcount.store.queries import chunks
 
 
 def add_census_areas(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -24,10 +25,8 @@ def add_small_areas(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def existing_small_areas(session: Session, codes: Iterable[str]) -> set[str]:
-    wanted = sorted(set(codes))
     found: set[str] = set()
-    for start in range(0, len(wanted), 900):  # stay under SQLite's bound-parameter limit
-        chunk = wanted[start : start + 900]
+    for chunk in chunks(codes):
         found.update(
             session.execute(select(SmallArea.code).where(SmallArea.code.in_(chunk))).scalars()
         )
@@ -43,10 +42,8 @@ def census_area(session: Session, code: str) -> CensusArea | None:
 
 
 def existing_census_areas(session: Session, codes: Iterable[str]) -> set[str]:
-    wanted = sorted(set(codes))
     found: set[str] = set()
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
+    for chunk in chunks(codes):
         found.update(
             session.execute(select(CensusArea.code).where(CensusArea.code.in_(chunk))).scalars()
         )

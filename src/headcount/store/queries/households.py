@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from headcount.store.dialect import Dialect
 from headcount.store.models import FormResponse, Household, Person, PersonIdentity, table_of
-
-_CHUNK = 900  # below SQLite's default bound-parameter limit
+from headcount.store.queries import chunks
 
 
 def by_household_id(session: Session, household_id: str, *, lock: bool = False) -> Household | None:
@@ -39,10 +38,8 @@ def number_taken(session: Session, small_area_code: str, household_no: str) -> b
 
 
 def existing_household_ids(session: Session, household_ids: Iterable[str]) -> set[str]:
-    wanted = sorted(set(household_ids))
     found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunks(household_ids):
         found.update(
             session.execute(
                 select(Household.household_id).where(Household.household_id.in_(chunk))
@@ -136,10 +133,8 @@ def ensure_identities(session: Session, rows: Sequence[dict[str, Any]]) -> dict[
     session.execute(
         Dialect.of(session).insert_ignore(PersonIdentity, "citizen_id_bidx"), list(rows)
     )
-    wanted = sorted({row["citizen_id_bidx"] for row in rows})
     found: dict[bytes, uuid.UUID] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunks(row["citizen_id_bidx"] for row in rows):
         for bidx, identity_id in session.execute(
             select(PersonIdentity.citizen_id_bidx, PersonIdentity.id).where(
                 PersonIdentity.citizen_id_bidx.in_(chunk)
@@ -156,3 +151,19 @@ def count_households(session: Session) -> int:
 
 def count_persons(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(Person)).scalar() or 0)
+
+
+def citizen_indexes(session: Session, household_ids: Sequence[str]) -> set[bytes]:
+    """The citizen-ID blind indexes of the persons of these households (current versions)."""
+    found: set[bytes] = set()
+    for chunk in chunks(household_ids):
+        found.update(
+            b
+            for b in session.execute(
+                select(Person.citizen_id_bidx)
+                .join(Household, Household.id == Person.household_ref)
+                .where(Household.household_id.in_(chunk))
+            ).scalars()
+            if b is not None
+        )
+    return found

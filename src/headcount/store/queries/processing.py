@@ -1,4 +1,5 @@
-"""SQL for the processing extract: approved households at their current version, and the areas."""
+"""SQL for the processing extract: approved households at their current version, the areas, the
+imported registers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from headcount.store.models import CensusArea, FormResponse, Household, SmallArea
 from headcount.store.models_fieldwork import HouseholdReview
+from headcount.store.models_registers import RegisterImport, RegisterPerson
 
 
 def approved_current(session: Session, *, after: str, limit: int) -> list[tuple[Any, ...]]:
@@ -61,3 +63,24 @@ def areas(session: Session) -> list[tuple[Any, ...]]:
         .order_by(SmallArea.code)
     )
     return [tuple(row) for row in session.execute(query).all()]
+
+
+def register_page(session: Session, kind: str, *, after: str, limit: int) -> list[RegisterPerson]:
+    """A page of one register's records of complete imports, by record id."""
+    query = (
+        select(RegisterPerson)
+        .join(RegisterImport, RegisterImport.id == RegisterPerson.import_id)
+        .where(
+            RegisterPerson.kind == kind,
+            RegisterImport.state == "complete",
+            RegisterPerson.record_id > after,
+        )
+        .order_by(RegisterPerson.record_id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def has_registers(session: Session) -> bool:
+    query = select(RegisterImport.id).where(RegisterImport.state == "complete").limit(1)
+    return session.execute(query).first() is not None

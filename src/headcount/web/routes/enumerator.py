@@ -13,8 +13,10 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from headcount import errors
 from headcount.auth.roles import Permission
-from headcount.fieldwork import households, pre_registration, registration, tasks
+from headcount.errors import HeadcountError
+from headcount.fieldwork import households, pre_registration, registration, tasks, verification
 from headcount.fieldwork.scope import MAX_PAGE
 from headcount.web.deps import (
     ActorDep,
@@ -192,3 +194,41 @@ def read_task(
     audit: AuditActorDep,
 ) -> Any:
     return tasks.get(session, protector, actor, task_id, audit=audit)
+
+
+@router.get(
+    "/tasks/{task_id}/verification",
+    response_model=verification.VerificationOut,
+    openapi_extra=access(Permission.household_read),
+)
+def read_verification(
+    task_id: uuid.UUID,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+) -> Any:
+    """What a verification task asks (masked), its answers and the answer given."""
+    task = tasks.get(session, protector, actor, task_id, audit=audit)
+    found = verification.detail(session, protector, actor, task_id, task.household_id, audit=audit)
+    if found is None:
+        raise HeadcountError(errors.VERIFY_NOT_VERIFICATION, task=str(task_id))
+    return found
+
+
+@router.post(
+    "/tasks/{task_id}/answer",
+    response_model=verification.VerificationOut,
+    openapi_extra=access(Permission.household_register),
+)
+def answer_task(
+    task_id: uuid.UUID,
+    body: verification.AnswerIn,
+    session: SessionDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+) -> Any:
+    """The enumerator's answer to a verification task, once (E1912 not an answer of the
+    finding, E1913 already answered)."""
+    return verification.answer(session, actor, task_id, body, clock=clock, audit=audit)

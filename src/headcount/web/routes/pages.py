@@ -74,6 +74,8 @@ def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
         links.append(("site.nav.progress", "/staff/progress"))
     if actor.has(Permission.tables_view):
         links.append(("site.nav.results", "/office/results"))
+    if actor.has(Permission.quality_view):
+        links.append(("site.nav.quality", "/office/quality"))
     return links
 
 

@@ -24,7 +24,14 @@ from headcount import errors
 from headcount.audit.log import Actor as AuditActor
 from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError, Lang
-from headcount.fieldwork import households, pre_registration, progress, review, tasks
+from headcount.fieldwork import (
+    households,
+    pre_registration,
+    progress,
+    review,
+    tasks,
+    verification,
+)
 from headcount.fieldwork.review import REASONS
 from headcount.questionnaire.loader import get_form
 from headcount.questionnaire.schema import Item
@@ -236,9 +243,60 @@ def task_page(
 ) -> Response:
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
+    return _task(request, session, protector, actor, audit, task_id)
+
+
+def _task(
+    request: Request,
+    session: Session,
+    protector: Protector,
+    actor: Actor,
+    audit: AuditActor,
+    task_id: uuid.UUID,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     task = tasks.get(session, protector, actor, task_id, audit=audit)
-    context = {"task": task, "can_register": actor.has(Permission.household_register)}
-    return render(request, "staff/task.html", context, actor=actor)
+    checking = verification.detail(
+        session, protector, actor, task_id, task.household_id, audit=audit
+    )
+    context = {
+        "task": task,
+        "verification": checking,
+        "can_register": actor.can(Permission.household_register, task.small_area_code),
+        "error": error,
+    }
+    return render(request, "staff/task.html", context, status=status, actor=actor)
+
+
+@router.post(
+    "/staff/tasks/{task_id}/answer",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    openapi_extra=access(Permission.household_register),
+)
+def task_answer(
+    request: Request,
+    task_id: uuid.UUID,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    csrf: Annotated[str, Form(max_length=64)],
+    answer: Annotated[str, Form(max_length=24)] = "",
+) -> Response:
+    """The enumerator's answer to a verification task; an unticked form comes back with the
+    question and a plain error, never a lost page."""
+    csrf_check(request, csrf)
+    if not answer:
+        text = HeadcountError(errors.VERIFY_ANSWER_MISSING).message(_lang(request))
+        return _task(request, session, protector, actor, audit, task_id, error=text, status=422)
+    verification.answer(
+        session, actor, task_id, verification.AnswerIn(answer=answer), clock=clock, audit=audit
+    )
+    return see_other(f"/staff/tasks/{task_id}?answered=1")
 
 
 @router.get(
@@ -409,5 +467,10 @@ def progress_page(
         }
         for view in views
     ]
-    context = {"blocks": blocks, "series": SERIES, "colours": COLOURS}
+    checks = [
+        row
+        for row in verification.progress(session, actor)
+        if area is None or row.small_area_code.startswith(area)
+    ]
+    context = {"blocks": blocks, "series": SERIES, "colours": COLOURS, "checks": checks}
     return render(request, "staff/progress.html", context, actor=actor)
