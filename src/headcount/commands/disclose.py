@@ -31,6 +31,19 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "check_command", "parse_levels"]
 
+
+# The rule options, shared with ``headcount publish`` (its gate runs the same rules).
+Dominance = Annotated[
+    str, typer.Option("--dominance", help="the (n,k) dominance rule for magnitude tables")
+]
+PPercent = Annotated[str, typer.Option("--p-percent", help="the p % rule's p for magnitude tables")]
+AttributeLevels = Annotated[
+    str, typer.Option("--attribute-levels", help="levels of the full-cell rule (list, all, none)")
+]
+Sensitive = Annotated[
+    str, typer.Option("--sensitive", help="TABLE=DIMENSION,… sensitive dimensions, default or none")
+]
+
 app = typer.Typer(
     help="Disclosure control: risk checks on tables.",
     no_args_is_help=True,
@@ -131,20 +144,10 @@ def check_command(
             "--levels", help="levels of the min-cell and magnitude rules (list, all, none)"
         ),
     ] = "all",
-    dominance: Annotated[
-        str, typer.Option("--dominance", help="the (n,k) dominance rule for magnitude tables")
-    ] = "2,85",
-    p_percent: Annotated[
-        str, typer.Option("--p-percent", help="the p % rule's p for magnitude tables")
-    ] = "10",
-    attribute_levels: Annotated[
-        str,
-        typer.Option("--attribute-levels", help="levels of the full-cell rule (list, all, none)"),
-    ] = "township",
-    sensitive: Annotated[
-        str,
-        typer.Option("--sensitive", help="TABLE=DIMENSION,… sensitive dimensions, default or none"),
-    ] = "default",
+    dominance: Dominance = "2,85",
+    p_percent: PPercent = "10",
+    attribute_levels: AttributeLevels = "township",
+    sensitive: Sensitive = "default",
     out: Annotated[
         Path | None, typer.Option("--out", help="also write the whole report as JSON here")
     ] = None,

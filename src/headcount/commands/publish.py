@@ -22,7 +22,13 @@ from rich.table import Table
 
 from headcount import errors
 from headcount.audit.heads import SigningKey, load_public_key
-from headcount.commands.disclose import parse_levels
+from headcount.commands.disclose import (
+    AttributeLevels,
+    Dominance,
+    PPercent,
+    Sensitive,
+    parse_levels,
+)
 from headcount.commands.output import console, emit_json, err_console, fail
 from headcount.disclosure import DominanceRule, PPercentRule, parse_sensitive
 from headcount.errors import HeadcountError
@@ -159,20 +165,10 @@ def publish_command(
         Path | None,
         typer.Option("--public-key", help="with --verify: require a valid signature by this key"),
     ] = None,
-    attribute_levels: Annotated[
-        str,
-        typer.Option("--attribute-levels", help="levels of the full-cell rule (list, all, none)"),
-    ] = "township",
-    sensitive: Annotated[
-        str,
-        typer.Option("--sensitive", help="TABLE=DIMENSION,… sensitive dimensions, default or none"),
-    ] = "default",
-    dominance: Annotated[
-        str, typer.Option("--dominance", help="the (n,k) dominance rule for magnitude tables")
-    ] = "2,85",
-    p_percent: Annotated[
-        str, typer.Option("--p-percent", help="the p % rule's p for magnitude tables")
-    ] = "10",
+    attribute_levels: AttributeLevels = "township",
+    sensitive: Sensitive = "default",
+    dominance: Dominance = "2,85",
+    p_percent: PPercent = "10",
 ) -> None:
     """Pack TABLES (and communiqués) into BUNDLE after the scan gate and the disclosure checks.
 
