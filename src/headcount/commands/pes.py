@@ -102,7 +102,10 @@ def estimate_command(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="write estimate.json and post_strata.parquet")
+        Path | None,
+        typer.Option(
+            "--out", help="write estimate.json, post_strata.parquet and coverage.svg/.png"
+        ),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -140,6 +143,9 @@ def estimate_command(
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             result.post_strata.write_parquet(out / "post_strata.parquet")
+            from headcount.pes.chart import coverage_chart
+
+            coverage_chart(result.post_strata, out / "coverage")
             (out / "estimate.json").write_text(json.dumps(summary, indent=1), "utf-8")
         return summary
 

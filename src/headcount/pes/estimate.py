@@ -127,12 +127,24 @@ def _cells(p_sample: pl.DataFrame, e_sample: pl.DataFrame, keys: Sequence[str]) 
     return p.join(e, on=["small_area_code", *keys], how="full", coalesce=True).fill_null(0)
 
 
+def _correct_cells(totals: np.ndarray, census: np.ndarray) -> np.ndarray:
+    """The census's correct enumerations per post-stratum: C × CE/E (0 where C is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(census > 0, census * totals[:, _CE] / totals[:, _E], 0.0)
+
+
+def _dse_cells(totals: np.ndarray, census: np.ndarray) -> np.ndarray:
+    """The DSE of each post-stratum: C × CE/E × P/M (0 where the census counted nobody)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = _correct_cells(totals, census) * (totals[:, _P] / totals[:, _M])
+    return np.where(census > 0, cells, 0.0)
+
+
 def _point(totals: np.ndarray, census: np.ndarray) -> tuple[float, float, float]:
     """(DSE, net coverage error %, omission rate %) from totals[g, measure] and census[g]."""
-    dse_g = census * (totals[:, _CE] / totals[:, _E]) * (totals[:, _P] / totals[:, _M])
-    dse = float(dse_g.sum())
+    dse = float(_dse_cells(totals, census).sum())
     c = float(census.sum())
-    correct = float((census * totals[:, _CE] / totals[:, _E]).sum())
+    correct = float(_correct_cells(totals, census).sum())
     return dse, 100.0 * (c - dse) / dse, 100.0 * (dse - correct) / dse
 
 
@@ -209,6 +221,8 @@ def estimate(
     stratum_of = np.where(certain, "certainty:" + units["small_area_code"], units["stratum"])
     stratum_of, collapsed = _collapse(stratum_of)
     replicates: list[tuple[float, float, float, float]] = []  # (factor, dse, net, omitted)
+    per_cell = np.zeros(len(counts))  # the jackknife variance of each post-stratum's DSE
+    dse_g = _dse_cells(totals, counts)
     for stratum in np.unique(stratum_of):
         members = np.flatnonzero(stratum_of == stratum)
         if str(stratum).startswith("certainty:"):
@@ -228,19 +242,25 @@ def estimate(
                     count="1",
                 )
             replicates.append(((n_h - 1) / n_h, *_point(replicate, counts)))
+            per_cell += (n_h - 1) / n_h * (_dse_cells(replicate, counts) - dse_g) ** 2
     variance = np.zeros(3)
     for factor, *values in replicates:
         variance += factor * (np.array(values) - np.array([dse, net, omitted])) ** 2
     se = np.sqrt(variance)
-    correct = float((counts * totals[:, _CE] / totals[:, _E]).sum())
+    correct = float(_correct_cells(totals, counts).sum())
     scale = counts / totals[:, _E]
     per = strata.with_columns(
         pl.Series("census", counts),
-        pl.Series("dse", counts * totals[:, _CE] / totals[:, _E] * totals[:, _P] / totals[:, _M]),
+        pl.Series("dse", dse_g),
+        pl.Series("dse_se", np.sqrt(per_cell)),
         pl.Series("p_weighted", totals[:, _P]),
         pl.Series("match_rate", totals[:, _M] / totals[:, _P]),
         pl.Series("correct_rate", totals[:, _CE] / totals[:, _E]),
-    ).with_columns(((pl.col("census") - pl.col("dse")) / pl.col("dse") * 100).alias("net_pct"))
+    ).with_columns(
+        ((pl.col("census") - pl.col("dse")) / pl.col("dse") * 100).alias("net_pct"),
+        # C/DSE's standard error is C × se(DSE) / DSE², to first order.
+        (pl.col("census") * pl.col("dse_se") / pl.col("dse") ** 2 * 100).alias("net_pct_se"),
+    )
     return Estimate(
         census_count=int(counts.sum()),
         dse=Interval(dse, float(se[0])),

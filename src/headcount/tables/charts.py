@@ -29,11 +29,15 @@ if TYPE_CHECKING:
 __all__ = [
     "CJK_FAMILIES",
     "Bar",
+    "bilingual",
     "draw",
     "find_cjk_font",
     "national_table",
+    "new_figure",
     "population_pyramid",
     "province_bars",
+    "save",
+    "style",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,11 +91,13 @@ def find_cjk_font() -> str | None:
     return found
 
 
-def _label(zh: str, en: str, font: str | None, sep: str = "\n") -> str:
+def bilingual(zh: str, en: str, font: str | None, sep: str = "\n") -> str:
+    """Chinese and English where a CJK font draws them, English alone otherwise."""
     return f"{zh}{sep}{en}" if font and zh else en
 
 
-def _rc(font: str | None) -> dict[RcKeyType, Any]:
+def style(font: str | None) -> dict[RcKeyType, Any]:
+    """The charts' matplotlib settings: reproducible SVG, text as paths, the CJK font first."""
     return {
         "svg.hashsalt": "headcount-charts",
         "svg.fonttype": "path",
@@ -102,7 +108,7 @@ def _rc(font: str | None) -> dict[RcKeyType, Any]:
     }
 
 
-def _figure(width: float, height: float) -> Figure:
+def new_figure(width: float, height: float) -> Figure:
     fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)  # attaches itself: layout and PNG output use Agg
     return fig
@@ -114,11 +120,16 @@ def _finish(fig: Figure, stem: Path, title: str, note: str, font: str | None) ->
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{abs(round(x)):,}"))
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.set_xlabel(_label("人数", "Persons", font, " / "))
+    ax.set_xlabel(bilingual("人数", "Persons", font, " / "))
     fig.suptitle(title, fontsize=11)
     if note:
         fig.text(0.5, 0.01, note, ha="center", fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return save(fig, stem)
+
+
+def save(fig: Figure, stem: Path) -> dict[str, Path]:
+    """stem.svg and stem.png, with no date or version in either (the same rows, the same bytes)."""
     svg, png = stem.with_suffix(".svg"), stem.with_suffix(".png")
     fig.savefig(svg, format="svg", metadata=_SVG_META)
     fig.savefig(png, format="png", dpi=150, metadata=_PNG_META)
@@ -138,8 +149,8 @@ def population_pyramid(
             male[age] += m
             female[age] += f
     span = max([*male, *female, 1]) * 1.08
-    with rc_context(_rc(font)):
-        fig = _figure(7.0, 8.0)
+    with rc_context(style(font)):
+        fig = new_figure(7.0, 8.0)
         ax = fig.add_subplot()
         ax.barh(range(MAX_AGE + 1), [-m for m in male], height=1.0, color=_MALE)
         ax.barh(range(MAX_AGE + 1), female, height=1.0, color=_FEMALE)
@@ -150,7 +161,7 @@ def population_pyramid(
         ax.yaxis.set_major_formatter(
             FuncFormatter(lambda v, _p: f"{int(v)}+" if int(v) >= MAX_AGE else f"{int(v)}")
         )
-        ax.set_ylabel(_label("年龄（岁）", "Age (years)", font, " / "))
+        ax.set_ylabel(bilingual("年龄（岁）", "Age (years)", font, " / "))
         for x, ha, zh, en, color in (
             (0.02, "left", "男", "Male", _MALE),
             (0.98, "right", "女", "Female", _FEMALE),
@@ -158,14 +169,14 @@ def population_pyramid(
             ax.text(
                 x,
                 0.98,
-                _label(zh, en, font),
+                bilingual(zh, en, font),
                 transform=ax.transAxes,
                 va="top",
                 ha=ha,
                 color=color,
                 fontsize=11,
             )
-        title = _label(
+        title = bilingual(
             "人口金字塔（按单岁年龄和性别）",
             "Population pyramid by single year of age and sex",
             font,
@@ -178,14 +189,14 @@ def province_bars(
 ) -> dict[str, Path]:
     """Population by province, largest at the top → stem.svg and stem.png."""
     ordered = sorted(bars, key=lambda b: (-b.value, b.label_en))
-    with rc_context(_rc(font)):
-        fig = _figure(7.0, max(3.0, 0.26 * len(ordered) + 1.4))
+    with rc_context(style(font)):
+        fig = new_figure(7.0, max(3.0, 0.26 * len(ordered) + 1.4))
         ax = fig.add_subplot()
         y = list(range(len(ordered)))
         ax.barh(y, [b.value for b in ordered], height=0.7, color=_BAR)
-        ax.set_yticks(y, [_label(b.label_zh, b.label_en, font, " ") for b in ordered])
+        ax.set_yticks(y, [bilingual(b.label_zh, b.label_en, font, " ") for b in ordered])
         ax.set_ylim(len(ordered) - 0.5, -0.5)  # largest on top, no empty margin
-        title = _label("各省（区、市）人口", "Population by province", font)
+        title = bilingual("各省（区、市）人口", "Population by province", font)
         return _finish(fig, stem, title, note, font)
 
 
@@ -211,7 +222,7 @@ def draw(
     Returns each chart's stem relative to out's parent (None when its table is absent) and the font.
     """
     font = find_cjk_font()
-    note = _label(*notes, font, " ")  # the footnote, zh and en
+    note = bilingual(*notes, font, " ")  # the footnote, zh and en
     out.mkdir()
     made: dict[str, str | None] = {"pyramid": None, "provinces": None, "font": font}
     ages = national_table(index, problems, "age_sex_single_year")

@@ -127,6 +127,9 @@ def test_the_command_prints_one_object_other_programs_can_read(tmp_path: Path) -
     for key in ("net_coverage_error_pct", "omission_rate_pct", "sex_ratio_adjusted_total"):
         assert isinstance(summary[key], float)
     assert (tmp_path / "out" / "post_strata.parquet").is_file()
+    chart = (tmp_path / "out" / "coverage.svg").read_text("utf-8")
+    assert chart.startswith("<?xml") and len(chart) > 5_000
+    assert (tmp_path / "out" / "coverage.png").stat().st_size > 5_000
     (tmp_path / "p_sample.parquet").unlink()
     missing = CliRunner().invoke(app, ["pes", "estimate", str(tmp_path), "--json"])
     assert missing.exit_code != 0 and "E2169" in missing.output
