@@ -1576,6 +1576,37 @@ PES_INPUT_INVALID = _p(
     "事后质量抽查的输入 {table} 无效（{reason}）",
     "The post-enumeration survey input {table} is not valid ({reason})",
 )
+# Differential privacy: the budget of a release (issue 14, part 3): E2170–E2179.
+DP_BUDGET_RHO = _p(
+    "E2170",
+    422,
+    "隐私预算 ρ 必须是正的有限数（收到 {value}）；未加入任何噪声",
+    "The privacy budget ρ must be a positive finite number (got {value}); no noise was drawn",
+)
+DP_BUDGET_DELTA = _p(
+    "E2171",
+    422,
+    "δ 必须大于 0 且小于 1（收到 {value}）",
+    "δ must be above 0 and below 1 (got {value})",
+)
+DP_BUDGET_UNKNOWN = _p(
+    "E2172",
+    422,
+    "预算中的{what} {name} 未知或缺失",
+    "The budget's {what} {name} is unknown or missing",
+)
+DP_BUDGET_SHARES = _p(
+    "E2173",
+    422,
+    "预算中各{what}的份额必须非负且合计为 1（{total}）",
+    "The budget's {what} shares must be non-negative and sum to one ({total})",
+)
+DP_BUDGET_UNREADABLE = _p(
+    "E2174",
+    422,
+    "无法读取预算文件 {path}（{reason}）",
+    "The budget file {path} cannot be read ({reason})",
+)
 # Quality: linkage, findings (issue 12): E1890–E1899.
 QUALITY_NOT_EXTRACT = _p(
     "E1890",

@@ -23,7 +23,7 @@ import typer
 from rich.table import Table
 
 from headcount import errors
-from headcount.commands.output import console, err_console, fail
+from headcount.commands.output import console, emit_json, err_console, fail
 from headcount.errors import HeadcountError
 
 if TYPE_CHECKING:
@@ -180,3 +180,40 @@ def check_command(
     else:
         _print(report)
     raise typer.Exit(0 if report.passed else 1)
+
+
+@app.command("budget")
+def budget_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a budget (YAML or JSON); default: the shipped budget-2020.yaml"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the certificate as JSON")] = False,
+) -> None:
+    """Check a differential-privacy budget whole and print its certificate: ρ, σ and ε at δ per
+    geolevel and query, and ε of the whole release (before any noise is drawn)."""
+    from headcount.disclosure import budget as dp_budget
+
+    try:
+        loaded = dp_budget.load(file)
+        certificate = loaded.certificate()
+    except HeadcountError as exc:
+        fail(exc, as_json=as_json)
+    if as_json:
+        emit_json(certificate)
+        return
+    table = Table(
+        "level",
+        "query",
+        "ρ",
+        "σ",
+        "ε",
+        title=f"budget {certificate['budget_version']} · ρ {certificate['rho']:.4f} · "
+        f"ε {certificate['epsilon']:.2f} at δ {certificate['delta']:g}",
+    )
+    for row in certificate["queries"]:
+        table.add_row(
+            row["level"], row["query"], f"{row['rho']:.4f}", f"{row['sigma']:.2f}",
+            f"{row['epsilon']:.2f}",
+        )  # fmt: skip
+    console.print(table)
