@@ -32,6 +32,9 @@ def test_a_suspected_omission_is_checked_in_the_field_and_counted_next_time(
     page.goto("/staff/tasks")
     cards = page.locator("ul.cards a.card", has_text="疑似漏登")
     assert cards.count() == omissions.height
+    # Each card names its register record: several of one kind can be told apart.
+    named = [r for text in cards.all_inner_texts() for r in omissions["record_id"] if r in text]
+    assert sorted(named) == sorted(omissions["record_id"])
     shot(page, "verify-task-list")
     cards.first.click()
     expect(page.get_by_role("heading", name="比对复查")).to_be_visible()

@@ -24,6 +24,7 @@ from headcount.store.models_fieldwork import FieldTask
 from headcount.store.protector import Protector
 from headcount.store.queries import fieldwork as queries
 from headcount.store.queries import fieldwork_progress as progress_queries
+from headcount.store.queries import verification as verification_queries
 
 
 class TaskOut(BaseModel):
@@ -34,6 +35,10 @@ class TaskOut(BaseModel):
     small_area_code: str
     reason_code: str | None
     created_at: datetime
+    # A verification task's person number (census records) or register record (omissions), so
+    # several tasks of one kind can be told apart on the list.
+    person_no: int | None = None
+    record_id: str | None = None
 
 
 class TaskDetail(TaskOut):
@@ -63,9 +68,12 @@ def list_open(
     require_permission(actor, Permission.household_read)
     size = page_size(limit)
     rows = queries.open_tasks_page(session, prefixes(actor), after, size)
-    return TaskPage(
-        items=[_out(t) for t in rows], next_after=rows[-1].id if len(rows) == size else None
-    )
+    refs = verification_queries.references(session, [t.id for t in rows if t.kind == "verify"])
+    items = []
+    for task in rows:
+        person_no, record_id = refs.get(task.id, (None, None))
+        items.append(_out(task).model_copy(update={"person_no": person_no, "record_id": record_id}))
+    return TaskPage(items=items, next_after=rows[-1].id if len(rows) == size else None)
 
 
 def get(

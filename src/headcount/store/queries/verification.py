@@ -67,6 +67,20 @@ def add(
         session.execute(insert(VerificationTask), list(details))
 
 
+def references(
+    session: Session, task_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int | None, str | None]]:
+    """task id → (person number, register record id) of the verification tasks among these."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(
+            VerificationTask.task_id, VerificationTask.person_no, VerificationTask.record_id
+        ).where(VerificationTask.task_id.in_(list(task_ids)))
+    )
+    return {task_id: (person_no, record_id) for task_id, person_no, record_id in rows}
+
+
 def detail(session: Session, task_id: uuid.UUID) -> VerificationTask | None:
     return session.get(VerificationTask, task_id)
 
@@ -137,5 +151,6 @@ __all__ = [
     "household_areas",
     "progress",
     "record_answer",
+    "references",
     "register_records",
 ]
