@@ -33,23 +33,15 @@ from headcount import errors
 from headcount.errors import HeadcountError
 from headcount.processing import counting
 from headcount.processing.layout import Extract, open_extract
+from headcount.tables.population import age_at_reference
 
 POST_STRATA = ("age_group", "sex", "urban")
 DICE_LOW = 0.35
 _AGE = """CASE WHEN {age} < 18 THEN 0 WHEN {age} < 30 THEN 1 WHEN {age} < 50 THEN 2 ELSE 3 END"""
-_REF_YEAR, _REF_MONTH = 2020, 11
-
-
-def _files(extract: Extract, table: str) -> str:
-    paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in extract.files(table))
-    return f"read_parquet([{paths}])"
 
 
 def _age(year: str, month: str) -> str:
-    age = (
-        f"({_REF_YEAR} - {year} - CASE WHEN coalesce({month}, 0) >= {_REF_MONTH} THEN 1 ELSE 0 END)"
-    )
-    return _AGE.format(age=age)
+    return _AGE.format(age=age_at_reference(year, month))
 
 
 def _dice(left: str, right: str) -> str:
@@ -62,10 +54,10 @@ def _dice(left: str, right: str) -> str:
 def _load(con: duckdb.DuckDBPyConnection, extract: Extract, quality: Path) -> None:
     counting.register_districts(con)
     records = (
-        f"(SELECT p.*, h.small_area_code FROM {_files(extract, 'persons')} AS p "
-        f"JOIN {_files(extract, 'households')} AS h USING (household_id))"
+        f"(SELECT p.*, h.small_area_code FROM {extract.parquet_sql('persons')} AS p "
+        f"JOIN {extract.parquet_sql('households')} AS h USING (household_id))"
     )
-    view = counting.view_sql(records, _files(extract, "small_areas"), select="r.*, sa.urban")
+    view = counting.view_sql(records, extract.parquet_sql("small_areas"), select="r.*, sa.urban")
     con.execute(
         f"""CREATE TEMP TABLE census AS
         SELECT household_id, person_no, small_area_code, urban,
@@ -83,8 +75,8 @@ def _load(con: duckdb.DuckDBPyConnection, extract: Extract, quality: Path) -> No
           p.name_bloom, coalesce(p.sex, p.id_sex, 1)::TINYINT AS sex,
           p.birth_year * 12 + p.birth_month - 1 AS bym, p.birth_year,
           {_age("p.birth_year", "p.birth_month")} AS age_group
-        FROM {_files(extract, "pes_persons")} AS p
-        JOIN {_files(extract, "small_areas")} AS sa USING (small_area_code)"""
+        FROM {extract.parquet_sql("pes_persons")} AS p
+        JOIN {extract.parquet_sql("small_areas")} AS sa USING (small_area_code)"""
     )
     erroneous = quality / "erroneous.parquet"
     con.execute(
@@ -173,7 +165,7 @@ def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
         keys = ", ".join(POST_STRATA)
         areas = con.sql(
             f"SELECT small_area_code, stratum, inclusion_probability FROM "
-            f"{_files(extract, 'pes_areas')} ORDER BY small_area_code"
+            f"{extract.parquet_sql('pes_areas')} ORDER BY small_area_code"
         ).pl()
         p_sample = con.sql(
             f"""SELECT pes_household_id, person_no, small_area_code, {keys},
@@ -224,15 +216,15 @@ def _truth(
           count(*) FILTER (WHERE s.status = 'match') AS found_matches,
           count(*) FILTER (WHERE NOT t.missed_by_census) AS real_matches
         FROM p_sample_in AS s
-        JOIN {_files(extract, "truth_pes")} AS tp USING (pes_household_id, person_no)
-        JOIN {_files(extract, "truth_persons")} AS t USING (person_key)"""
+        JOIN {extract.parquet_sql("truth_pes")} AS tp USING (pes_household_id, person_no)
+        JOIN {extract.parquet_sql("truth_persons")} AS t USING (person_key)"""
     ).fetchall()[0]
     con.unregister("p_sample_in")
     # Everyone the counting rules should count once: residents where they live, persons abroad
     # at their hukou (processing.counting) — every true person of the synthetic census.
     population = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE missed_by_census)
-        FROM {_files(extract, "truth_persons")}"""
+        FROM {extract.parquet_sql("truth_persons")}"""
     ).fetchall()[0]
     true_matches, found, real = (int(v) for v in row)
     n, missed = int(population[0]), int(population[1])

@@ -137,6 +137,15 @@ class Extract:
             raise HeadcountError(errors.EXTRACT_TABLE_MISSING, path=str(self.root / table))
         return [self.root / f["path"] for f in self.manifest["tables"][table]["files"]]
 
+    def paths_sql(self, table: str) -> str:
+        """The table's files as a SQL list of string literals (DuckDB)."""
+        quoted = ("'" + str(p).replace("'", "''") + "'" for p in self.files(table))
+        return "[" + ", ".join(quoted) + "]"
+
+    def parquet_sql(self, table: str) -> str:
+        """``read_parquet([...])`` of the table's files, for a DuckDB FROM clause."""
+        return f"read_parquet({self.paths_sql(table)})"
+
     def scan(self, table: str) -> pl.LazyFrame:
         """The table as one lazy frame (every table has at least one part, maybe empty)."""
         return pl.scan_parquet(self.files(table))

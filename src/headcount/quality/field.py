@@ -33,7 +33,6 @@ from headcount import errors
 from headcount.errors import HeadcountError
 from headcount.processing.counting import CONFIRMED_ERRONEOUS
 
-FIELD_KINDS = ("omissions", "erroneous", "discrepancies", "duplicates")
 # (finding, answer) pairs that take a finding off the open list.
 SETTLED = {
     ("omission", "not_found"),
@@ -63,18 +62,6 @@ class FieldFinding:
     score: float | None = None
 
 
-def finding_key(
-    finding: str,
-    household_id: str | None = None,
-    person_no: int | None = None,
-    register: str | None = None,
-    record_id: str | None = None,
-    item: str | None = None,
-) -> str:
-    parts = (household_id, person_no, register, record_id, item)
-    return ":".join([finding, *("" if p is None else str(p) for p in parts)])
-
-
 def _read(out: Path, kind: str) -> pl.DataFrame:
     path = out / f"{kind}.parquet"
     try:
@@ -102,14 +89,18 @@ def _open(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def for_field(out: Path) -> list[FieldFinding]:
-    """The open findings of the quality output ``out`` the field can verify, in a stable order."""
-    frames = {kind: _open(_read(out, kind)) for kind in FIELD_KINDS}
+    """The open findings of the quality output ``out`` the field can verify, in a stable order,
+    each with its key (``_keyed``: the one form the next run's answers are matched by)."""
+    frames = {
+        kind: _open(_read(out, kind)).with_columns(_keyed(kind).alias("_key"))
+        for kind in ("omissions", "erroneous", "discrepancies")
+    }
     found: list[FieldFinding] = []
     for row in frames["omissions"].iter_rows(named=True):
         found.append(
             FieldFinding(
                 "omission",
-                finding_key("omission", register=row["register"], record_id=row["record_id"]),
+                row["_key"],
                 "",
                 row["small_area_code"],
                 register=row["register"],
@@ -117,49 +108,46 @@ def for_field(out: Path) -> list[FieldFinding]:
                 score=row["score"],
             )
         )
-    duplicates = frames["duplicates"]
+    # A duplicate copy's cluster: its score, and the household of the record kept.
+    duplicates = _read(out, "duplicates")
+    kept = duplicates.select("cluster_id", pl.col("household_id").alias("other"))
+    clusters = {
+        (r["household_id"], r["person_no"]): r
+        for r in duplicates.join(kept, on="cluster_id")
+        .filter(pl.col("other") != pl.col("household_id"))
+        .unique(["household_id", "person_no"], keep="first", maintain_order=True)
+        .iter_rows(named=True)
+    }
     for row in frames["erroneous"].iter_rows(named=True):
         household, person = row["household_id"], int(row["person_no"])
         if row["reason"] == "died_before_reference":
-            key = finding_key("died", household, person, row["register"], row["record_id"])
             found.append(
                 FieldFinding(
-                    "died", key, household, None, person, row["register"], row["record_id"]
+                    "died", row["_key"], household, None, person, row["register"],
+                    row["record_id"],
                 )
-            )
+            )  # fmt: skip
             continue
-        mine = duplicates.filter(
-            (pl.col("household_id") == household) & (pl.col("person_no") == person)
-        )
-        other, score = None, None
-        if mine.height:
-            cluster = mine["cluster_id"][0]
-            score = mine["score"][0]
-            others = duplicates.filter(
-                (pl.col("cluster_id") == cluster) & (pl.col("household_id") != household)
-            )
-            other = others["household_id"][0] if others.height else None
+        cluster = clusters.get((household, person))
         found.append(
             FieldFinding(
                 "duplicate",
-                finding_key("duplicate", household, person),
+                row["_key"],
                 household,
                 None,
                 person,
-                other_household_id=other,
-                score=score,
+                other_household_id=cluster["other"] if cluster else None,
+                score=cluster["score"] if cluster else None,
             )
         )
     for row in frames["discrepancies"].iter_rows(named=True):
-        household, person = row["household_id"], int(row["person_no"])
-        parts = (household, person, row["register"], row["record_id"], row["item"])
         found.append(
             FieldFinding(
                 "discrepancy",
-                finding_key("discrepancy", *parts),
-                household,
+                row["_key"],
+                row["household_id"],
                 None,
-                person,
+                int(row["person_no"]),
                 row["register"],
                 row["record_id"],
                 row["item"],
@@ -172,7 +160,8 @@ def for_field(out: Path) -> list[FieldFinding]:
 
 
 def _key(finding: pl.Expr, *parts: pl.Expr) -> pl.Expr:
-    """``finding_key`` over columns: finding, household, person, register, record, item."""
+    """A finding's key — finding, household, person, register, record and item, joined by ":"
+    (empty where absent) — over columns: the same for a finding and for the field's answer."""
     return pl.concat_str(
         [finding, *(p.cast(pl.String).fill_null("") for p in parts)], separator=":"
     )
@@ -248,13 +237,11 @@ def confirmed_erroneous(answers: pl.DataFrame) -> pl.DataFrame:
 
 __all__ = [
     "CONFIRMED_ERRONEOUS",
-    "FIELD_KINDS",
     "SETTLED",
     "VERIFICATION_COLUMNS",
     "FieldFinding",
     "apply_answers",
     "confirmed_erroneous",
-    "finding_key",
     "for_field",
     "summary",
 ]

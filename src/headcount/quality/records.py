@@ -50,20 +50,10 @@ def _name(bloom: str) -> str:
     )
 
 
-def _paths(extract: Extract, table: str) -> str:
-    return (
-        "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in extract.files(table)) + "]"
-    )
-
-
-def _files(extract: Extract, table: str) -> str:
-    return f"read_parquet({_paths(extract, table)})"
-
-
 def _numbered(extract: Extract, table: str, source: int) -> str:
     """The table's rows with ``row_key``: source, file and row within the file, one number
     (unique and stable without sorting millions of rows)."""
-    paths = _paths(extract, table)
+    paths = extract.paths_sql(table)
     return (
         f"(SELECT * EXCLUDE (filename, file_row_number), ({source}::BIGINT << 36) "
         f"+ (list_position({paths}, filename)::BIGINT << 24) + file_row_number AS row_key "
@@ -73,11 +63,11 @@ def _numbered(extract: Extract, table: str, source: int) -> str:
 
 def _census_sql(extract: Extract) -> str:
     records = f"(SELECT p.*, h.small_area_code FROM {_numbered(extract, 'persons', 0)} AS p " + (
-        f"JOIN {_files(extract, 'households')} AS h USING (household_id))"
+        f"JOIN {extract.parquet_sql('households')} AS h USING (household_id))"
     )
     view = counting.view_sql(
         records,
-        _files(extract, "small_areas"),
+        extract.parquet_sql("small_areas"),
         select="r.*, sa.township_code, sa.county_code",
     )
     return f"""
@@ -103,7 +93,7 @@ def _census_sql(extract: Extract) -> str:
       {_name("name_bloom")}
     FROM ({view}) AS v LEFT JOIN (
       SELECT household_id AS mother_household, any_value(id_pseudonym) AS mother
-      FROM {_files(extract, "persons")}
+      FROM {extract.parquet_sql("persons")}
       WHERE sex = 2 AND relationship IN (0, 1) AND id_status IN ('valid', 'check_char')
       GROUP BY household_id HAVING count(*) = 1
     ) AS mo ON mo.mother_household = v.household_id"""
@@ -163,7 +153,7 @@ def load(con: duckdb.DuckDBPyConnection, extract: Extract) -> int:
     """Create ``nodes`` (and ``areas``, the small areas) in ``con``; returns the row count."""
     counting.register_districts(con)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE areas AS SELECT * FROM {_files(extract, 'small_areas')}"
+        f"CREATE OR REPLACE TEMP TABLE areas AS SELECT * FROM {extract.parquet_sql('small_areas')}"
     )
     parts = [_census_sql(extract)] + [_register_sql(extract, r) for r in REGISTERS]
     union = "\nUNION ALL BY NAME\n".join(f"({p})" for p in parts)

@@ -53,14 +53,10 @@ class Score:
                 "precision": self.precision, "recall": self.recall}  # fmt: skip
 
 
-def _files(extract: Extract, table: str) -> str:
-    return records._files(extract, table)
-
-
 def truth_clusters(con: duckdb.DuckDBPyConnection, extract: Extract) -> None:
     """``clusters`` of the true persons over ``nodes`` (which ``records.load`` made)."""
     tables = ("truth_persons", "truth_errors", "truth_deaths", "registers_births")
-    tp, te, td, rb = (_files(extract, t) for t in tables)
+    tp, te, td, rb = (extract.parquet_sql(t) for t in tables)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE truth_map AS
         WITH census AS (
@@ -113,7 +109,7 @@ def truth(extract: Extract) -> dict[str, pl.DataFrame]:
         injected = con.sql(
             f"""SELECT household_id, person_no, 'duplicate_residence_record' AS reason,
               NULL::VARCHAR AS register, NULL::VARCHAR AS record_id
-            FROM {_files(extract, "truth_errors")} WHERE error_type = 'census_duplicate'"""
+            FROM {extract.parquet_sql("truth_errors")} WHERE error_type = 'census_duplicate'"""
         ).pl()
     finally:
         con.close()

@@ -30,10 +30,15 @@ YEARS_OF_SCHOOLING: dict[int, int] = {1: 0, 2: 0, 3: 6, 4: 9, 5: 12, 6: 15, 7: 1
 MOBILITY = ("hukou_separated", "within_city", "floating", "interprovincial", "intraprovincial")
 
 
-def age_sql(prefix: str = "") -> str:
-    """Completed years at 2020-11-01 from the year and month of birth (forms-2020 §2)."""
-    year, month = f"{prefix}birth_year_month_year", f"{prefix}birth_year_month_month"
+def age_at_reference(year: str, month: str) -> str:
+    """Completed years at 2020-11-01 from the SQL columns of the year and month of birth
+    (forms-2020 §2): a birthday in November or December is still to come."""
     return f"({REFERENCE_YEAR} - {year} - CASE WHEN coalesce({month}, 0) >= 11 THEN 1 ELSE 0 END)"
+
+
+def age_sql(prefix: str = "") -> str:
+    """``age_at_reference`` of a census record's birth year-month (columns under ``prefix``)."""
+    return age_at_reference(f"{prefix}birth_year_month_year", f"{prefix}birth_year_month_month")
 
 
 def years_sql(column: str = "education") -> str:

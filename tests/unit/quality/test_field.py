@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from headcount.quality import run
-from headcount.quality.field import finding_key, for_field
+from headcount.quality.field import for_field
 from headcount.tables import population
 from headcount.tables.source import open_source, register
 from tests.unit.quality.handmade import write_extract
@@ -36,7 +36,6 @@ def test_each_finding_the_field_can_check_is_asked_once_with_a_stable_key(first:
     assert omission.small_area_code == "130181100200001" and omission.household_id == ""
     duplicate = next(f for f in for_field(first) if f.finding == "duplicate")
     assert duplicate.other_household_id == "HA1"  # the record kept, for the enumerator to see
-    assert finding_key("duplicate", "HB1", 2) == duplicate.key
 
 
 ANSWERS = pl.DataFrame(
