@@ -73,6 +73,9 @@ class CensusCalendar:
     record_check: Window = Window(
         datetime(2020, 11, 16, tzinfo=CST), datetime(2020, 12, 11, tzinfo=CST)
     )
+    # The post-enumeration survey's re-enumeration: only once the count has closed, so neither
+    # side can learn from the other; a month for it (Headcount's choice, not an official date).
+    pes: Window = Window(datetime(2020, 11, 16, tzinfo=CST), datetime(2020, 12, 16, tzinfo=CST))
 
     @property
     def reference_date(self) -> date:

@@ -1607,6 +1607,127 @@ DP_BUDGET_UNREADABLE = _p(
     "无法读取预算文件 {path}（{reason}）",
     "The budget file {path} cannot be read ({reason})",
 )
+# Secondary cell suppression: `headcount disclose suppress` (issue 14, part 2): E2180–E2189.
+SUPPRESS_OUT_EXISTS = _p(
+    "E2180",
+    409,
+    "输出目录 {path} 已存在且不为空；抑制后的汇总表只写入新的或空的目录",
+    "The output directory {path} exists and is not empty; suppressed tables go to a new or "
+    "empty directory",
+)
+SUPPRESS_OPTION_INVALID = _p(
+    "E2181",
+    400,
+    "参数 {name} 的值 {value} 无效：{reason}",
+    "The value {value} of {name} is not valid: {reason}",
+)
+SUPPRESS_NO_TABLES = _p(
+    "E2182",
+    422,
+    "{path} 中没有可抑制的计数表（{reason}）",
+    "{path} holds no count table to suppress ({reason})",
+)
+SUPPRESS_NOT_ADDITIVE = _p(
+    "E2183",
+    422,
+    "汇总表不可加：{table} 的 {count} 个等式不成立（如 {example}）；请用 headcount tables 重新生成",
+    "The tables do not add up: {count} equation(s) of {table} fail (e.g. {example}); make them "
+    "again with headcount tables",
+)
+SUPPRESS_UNPROTECTABLE = _p(
+    "E2184",
+    422,
+    "{table} 中有 {count} 个原始抑制单元格无法保护（如 {example}）：所有可用的补充单元格都不足以"
+    "使其区间包含 0 和 {threshold}；未写出任何结果",
+    "{count} primary cell(s) of {table} cannot be protected (e.g. {example}): no choice of "
+    "complementary cells widens their interval to 0 and {threshold}; nothing was written",
+)
+SUPPRESS_TOO_LARGE = _p(
+    "E2185",
+    422,
+    "最优抑制仅适用于小表：本次需要 {variables} 个变量（上限 {limit}）；请使用 --method heuristic",
+    "Optimal suppression is for small tables: this one needs {variables} variables (limit "
+    "{limit}); use --method heuristic",
+)
+SUPPRESS_WRITE_FAILED = _p(
+    "E2186",
+    500,
+    "无法写入抑制后的汇总表 {path}：{reason}",
+    "Cannot write the suppressed tables {path}: {reason}",
+)
+SUPPRESS_SOLVER_FAILED = _p(
+    "E2187",
+    500,
+    "线性规划求解失败（{reason}）；未写出任何结果",
+    "The linear programming solver failed ({reason}); nothing was written",
+)
+SUPPRESS_LONG_FORM_INVALID = _p(
+    "E2188",
+    422,
+    "长表 {path} 无效：{reason}",
+    "The long-form table {path} is not valid: {reason}",
+)
+# The TopDown differentially private release and its accuracy report (issue 14, parts 3, 4, 6):
+# E2190–E2199.
+DP_RELEASE_EXISTS = _p(
+    "E2190",
+    409,
+    "输出目录 {path} 已存在；差分隐私发布从不覆盖，未加入任何噪声",
+    "The output directory {path} exists; a differentially private release never overwrites "
+    "one, and no noise was drawn",
+)
+DP_ALREADY_DRAWN = _p(
+    "E2191",
+    409,
+    "同一预算已对该数据源抽取过噪声（抽取 {draw}）；再次抽取会重复花费预算，"
+    "确有需要请明确使用 --again",
+    "This budget has already been drawn against this source (draw {draw}); drawing again "
+    "spends it twice — pass --again only if that is intended",
+)
+DP_RELEASE_INCOMPLETE = _p(
+    "E2192",
+    422,
+    "发布需要在每个地理层级测量每项查询：{name} 的份额为 0；未加入任何噪声",
+    "A release measures every query at every geolevel: {name} has a zero share; no noise "
+    "was drawn",
+)
+DP_SOURCE_GEOGRAPHY = _p(
+    "E2193",
+    422,
+    "数据源的区划代码不构成层级：{level} 的某个单位属于多个上级单位",
+    "The source's division codes do not nest: a unit of {level} belongs to more than one parent",
+)
+DP_SOURCE_UNPLACED = _p(
+    "E2194",
+    422,
+    "数据源中有 {count} 名常住人口缺少性别或年龄，无法计入性别年龄直方图",
+    "{count} counted persons of the source lack a sex or an age and cannot be placed in the "
+    "sex × age histogram",
+)
+DP_RELEASE_UNREADABLE = _p(
+    "E2195",
+    422,
+    "{path} 不是可读的差分隐私发布（{reason}）",
+    "{path} is not a readable differentially private release ({reason})",
+)
+DP_RELEASE_OTHER_SOURCE = _p(
+    "E2196",
+    422,
+    "该发布取自另一数据源（摘要 {expected}），不是 {path}",
+    "The release was drawn from another source (digest {expected}), not {path}",
+)
+DP_OUT_UNWRITABLE = _p(
+    "E2197",
+    500,
+    "无法写入 {path}（{reason}）；未写出任何结果",
+    "{path} cannot be written ({reason}); nothing was written",
+)
+DP_LEDGER = _p(
+    "E2198",
+    500,
+    "发布登记文件 {path} 无法读取或写入（{reason}）",
+    "The ledger of draws {path} cannot be read or written ({reason})",
+)
 # Quality: linkage, findings (issue 12): E1890–E1899.
 QUALITY_NOT_EXTRACT = _p(
     "E1890",
@@ -1762,4 +1883,68 @@ DISCLOSE_REPORT_WRITE_FAILED = _p(
     500,
     "无法写入披露风险报告 {path}：{reason}",
     "Cannot write the disclosure risk report {path}: {reason}",
+)
+
+# The post-enumeration survey's fieldwork (issue 13, part 2): E2200–E2209.
+PES_AREA_NOT_SAMPLED = _p(
+    "E2200",
+    422,
+    "普查小区 {code} 不在第 {wave} 次普查的事后质量抽查样本中",
+    "Small area {code} is not in the post-enumeration survey sample of wave {wave}",
+)
+PES_STAFF_NAME_REQUIRED = _p(
+    "E2201",
+    422,
+    "事后质量抽查员须登记姓名，以便核对其与普查人员相互独立",
+    "A post-enumeration survey enumerator needs a name, so that independence from the census "
+    "staff can be checked",
+)
+PES_NOT_INDEPENDENT = _p(
+    "E2202",
+    409,
+    "违反独立性：普查小区 {area} 的普查人员（{census_role}）与事后质量抽查员同名；抽查员不得由本小区的普查人员担任",
+    "Independence broken: a census {census_role} of small area {area} has the same name as the "
+    "survey enumerator; the survey may not be done by the area's census staff",
+)
+PES_WINDOW_CLOSED = _p(
+    "E2203",
+    409,
+    "事后质量抽查登记时间为 {opens} 至 {closes}（普查登记结束之后）",
+    "The post-enumeration survey registers from {opens} to {closes} (after the count has closed)",
+)
+PES_HOUSEHOLD_NOT_FOUND = _p(
+    "E2204",
+    404,
+    "未找到事后质量抽查户 {household}",
+    "Post-enumeration survey household {household} not found",
+)
+PES_FORM_ONLY = _p(
+    "E2205",
+    422,
+    "事后质量抽查只能登记抽查表（收到 {form}）",
+    "The post-enumeration survey registers only its own form (got {form})",
+)
+PES_AREA_FULL = _p(
+    "E2206",
+    409,
+    "普查小区 {small_area} 的抽查户编号已用完（P999）",
+    "Small area {small_area} has used every survey household number (P999)",
+)
+PES_ROLE_MIXED = _p(
+    "E2207",
+    422,
+    "普查人员不能承担事后质量抽查任务，抽查员也不能承担普查任务",
+    "A census account cannot take survey duties, and a survey account cannot take census duties",
+)
+PES_FOLLOWUP_NOT_FOUND = _p(
+    "E2208",
+    404,
+    "未找到事后质量抽查复查任务 {followup}",
+    "Post-enumeration survey follow-up {followup} not found",
+)
+PES_FOLLOWUP_ANSWER_INVALID = _p(
+    "E2209",
+    422,
+    "复查结果无效：{reason}",
+    "The follow-up answer is not valid: {reason}",
 )

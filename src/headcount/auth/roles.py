@@ -22,6 +22,8 @@ class Role(StrEnum):
     county_office = "county_office"
     supervisor = "supervisor"
     enumerator = "enumerator"
+    # 事后质量抽查员: re-enumerates the PES sample, never the census's own staff (issue 13)
+    pes_enumerator = "pes_enumerator"
     auditor = "auditor"
     system_admin = "system_admin"
 
@@ -50,6 +52,9 @@ class Permission(StrEnum):
     # Read the quality report of the office's subtree (rates, score histogram; the sample of
     # cases, references to records, only with household.read too: web/quality.py).
     quality_view = "quality.view"
+    # Register households of the post-enumeration survey in one's sampled small areas: a record
+    # apart from the census's, which the PES enumerator can neither read nor change.
+    pes_register = "pes.register"
     audit_read = "audit.read"
     audit_configure = "audit.configure"
     keys_manage = "keys.manage"
@@ -64,6 +69,7 @@ SCOPE_WIDTH: dict[Role, int | None] = {
     Role.county_office: 6,
     Role.supervisor: 12,
     Role.enumerator: 15,
+    Role.pes_enumerator: 15,
     Role.auditor: None,
     Role.system_admin: None,
 }
@@ -130,6 +136,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.progress_view,
         }
     ),
+    # Independence of the PES: nothing of the census (no household, register, task or self-report
+    # permission), so what the census found in the area cannot steer the re-enumeration.
+    Role.pes_enumerator: frozenset({Permission.pes_register}),
     # Separation of duties (三权分立): the auditor reads the trail and changes nothing else; the
     # administrator operates the system and reads neither personal data nor the audit trail.
     Role.auditor: frozenset({Permission.audit_read, Permission.audit_configure}),
@@ -148,6 +157,7 @@ PERSONAL_DATA = frozenset(
         Permission.self_report_confirm,
         Permission.pre_register,
         Permission.processing_extract,
+        Permission.pes_register,
     }
 )
 

@@ -185,3 +185,68 @@ def match_command(
         f"PES {summary['pes_persons']:,} 人 / persons · 匹配 / matched {summary['matched']} · "
         f"未匹配 / not matched {summary['nonmatched']:,} · → {out}"
     )
+
+
+@app.command("followup")
+def followup_command(
+    matched: Annotated[Path, typer.Argument(help="the folder written by pes match")],
+    operator: Annotated[
+        str, typer.Option("--operator", help="the processing centre's account (processing.extract)")
+    ],
+    totp: Annotated[
+        str | None, typer.Option("--totp", help="operator's second-factor code")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    key_file: KeyFile = None,
+    head_file: HeadFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Send the matching's unresolved cases (its followup.parquet) to the survey's enumerators of
+    their small areas, once each; answers come back with the next extract."""
+    import json
+
+    import polars as pl
+
+    from headcount import errors
+    from headcount.commands.extract import operator_actor
+    from headcount.errors import HeadcountError
+    from headcount.fieldwork import pes_followup
+    from headcount.pes import followup
+    from headcount.store import heads
+    from headcount.store.session import transaction
+
+    def work() -> dict[str, int]:
+        try:
+            json.loads((matched / "match.json").read_text("utf-8"))
+            cases = pl.read_parquet(matched / "followup.parquet")
+            run = _digest(matched / "followup.parquet")
+        except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+            raise HeadcountError(
+                errors.PES_INPUT_INVALID, table=str(matched), reason="not a pes match output"
+            ) from exc
+        if set(followup.SCHEMA) - set(cases.columns):
+            raise HeadcountError(
+                errors.PES_INPUT_INVALID, table="followup", reason="columns missing"
+            )
+        settings = settings_from(database_url, key_file, head_file)
+        with opened(settings) as (engine, protector):
+            actor = operator_actor(engine, protector, settings, operator, totp, purpose="pes")
+            with transaction(engine) as session:
+                opened_counts = pes_followup.send(session, actor, cases, run=run)
+        heads.export_current(settings)
+        return opened_counts
+
+    counts = guarded(as_json, work)
+    if as_json:
+        emit_json(counts)
+        return
+    console.print(
+        f"复查任务 / follow-up cases sent: 抽查未匹配 / survey non-matches {counts['p_nonmatch']:,}"
+        f" · 普查未匹配 / census-only {counts['e_unmatched']:,}"
+    )
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:32]

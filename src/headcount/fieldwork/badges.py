@@ -1,6 +1,7 @@
 """Enumerator and supervisor badge numbers (普查员证编号) that a resident can check publicly.
 
-Format: two-digit province code, a letter for the role (E enumerator, S supervisor), ten random
+Format: two-digit province code, a letter for the role (E enumerator, S supervisor, P enumerator of
+the post-enumeration survey, who knocks on doors too), ten random
 characters and a check character, printed and stored in groups: ``11E-KQMX-7R3P-HJA``. The
 random part and the check character come from the self-report card's alphabet, which leaves out
 what people confuse on a printed card (0/O, 1/I/L, 2/Z, 5/S, 8/B). Typed, hyphens, spaces and
@@ -30,7 +31,7 @@ from typing import Literal
 from headcount.auth.credentials import ALPHABET
 from headcount.identity.citizen_id import CHECK_CHARS
 
-BadgeRole = Literal["E", "S"]
+BadgeRole = Literal["E", "S", "P"]
 RANDOM_LENGTH = 10
 LENGTH = 3 + RANDOM_LENGTH + 1
 _VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
@@ -53,8 +54,8 @@ def _check_char(body: str) -> str | None:
 
 def new_badge(province_code: str, role: BadgeRole) -> str:
     """A fresh random badge number, as printed and stored (``grouped``)."""
-    if len(province_code) != 2 or not province_code.isdigit() or role not in ("E", "S"):
-        raise ValueError("a province code of 2 digits and the role E or S")
+    if len(province_code) != 2 or not province_code.isdigit() or role not in ("E", "S", "P"):
+        raise ValueError("a province code of 2 digits and the role E, S or P")
     while True:
         body = province_code + role + "".join(secrets.choice(ALPHABET) for _ in range(10))
         check = _check_char(body)
@@ -80,7 +81,7 @@ def is_well_formed(badge: str) -> bool:
     return (
         len(text) == LENGTH
         and text[:2].isdigit()
-        and text[2] in "ES"
+        and text[2] in "ESP"
         and all(c in ALPHABET for c in text[3:])
         and _sum(text) == 0
     )

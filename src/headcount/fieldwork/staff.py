@@ -23,7 +23,9 @@ from headcount.audit.log import Actor as AuditActor
 from headcount.audit.log import AuditEvent, append
 from headcount.auth.passwords import hash_password
 from headcount.auth.roles import SCOPE_WIDTH, Actor, Permission, Role, validate_grant
+from headcount.calendar import CENSUS_2020, CensusCalendar
 from headcount.errors import HeadcountError
+from headcount.fieldwork import pes_staffing
 from headcount.fieldwork.badges import BadgeRole, new_badge
 from headcount.identity.divisions import divisions
 from headcount.privacy.masking import mask_name
@@ -34,6 +36,7 @@ from headcount.store.models_access import StaffSecurity
 from headcount.store.protector import Protector
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import areas as area_queries
+from headcount.store.queries import pes as pes_queries
 from headcount.store.queries import staff as staff_queries
 
 MAX_PAGE = 200
@@ -45,6 +48,7 @@ _LEVEL = {
     Role.county_office: 3,
     Role.supervisor: 4,
     Role.enumerator: 5,
+    Role.pes_enumerator: 5,  # created by the offices, like the census's enumerators
 }
 _ADMIN_MANAGES = frozenset(
     {
@@ -57,6 +61,7 @@ _ADMIN_MANAGES = frozenset(
     }
 )
 ENUMERATE = "enumerate"
+PES_ENUMERATE = "pes_enumerate"
 
 
 class StaffCreate(BaseModel):
@@ -173,7 +178,11 @@ def get_reachable(session: Session, actor: Actor, staff_id: str) -> Staff:
     return _reachable(session, actor, staff_queries.by_id(session, key))
 
 
-_BADGE_LETTERS: dict[Role, BadgeRole] = {Role.enumerator: "E", Role.supervisor: "S"}
+_BADGE_LETTERS: dict[Role, BadgeRole] = {
+    Role.enumerator: "E",
+    Role.supervisor: "S",
+    Role.pes_enumerator: "P",
+}
 
 
 def _badge(role: Role, areas: list[str]) -> str | None:
@@ -233,6 +242,8 @@ def create(
     now: datetime,
     wave: str,
     data: StaffCreate,
+    *,
+    calendar: CensusCalendar = CENSUS_2020,
 ) -> StaffCreated:
     roles = _require_manager(actor)
     if data.role not in roles:
@@ -243,6 +254,16 @@ def create(
     if staff_queries.by_username(session, username) is not None:
         raise HeadcountError(errors.USERNAME_TAKEN, username=username)
     areas = check_areas(session, actor, data.role, data.areas)
+    pes_staffing.check(
+        session,
+        protector,
+        actor,
+        role=data.role,
+        areas=areas,
+        name=data.display_name,
+        now=now,
+        calendar=calendar,
+    )
     password = one_time_password()
     staff_id = uuid.uuid4()
     staff = Staff(
@@ -328,10 +349,16 @@ def regrant(
     now: datetime,
     staff_id: str,
     areas: list[str],
+    *,
+    protector: Protector | None = None,
+    calendar: CensusCalendar = CENSUS_2020,
 ) -> list[str]:
-    """Replace an account's areas; its sessions end, so the change holds from the next request."""
+    """Replace an account's areas; its sessions end, so the change holds from the next request.
+    Grants of the survey's staff, or census grants reaching a sampled area, need ``protector``
+    for the independence check (``pes_staffing``)."""
     staff = get_reachable(session, actor, staff_id)
     codes = check_areas(session, actor, Role(staff.role), areas)
+    _independent(session, protector, actor, staff, codes, now, calendar)
     access_queries.replace_grants(
         session, staff.id, access_queries.AREA, codes, by=actor.staff_id, at=now
     )
@@ -354,8 +381,11 @@ def assign(
     area_code: str,
     width: int,
     staff_id: str,
+    protector: Protector | None = None,
+    calendar: CensusCalendar = CENSUS_2020,
 ) -> list[str]:
-    """Give an enumerator a small area (15 digits) or a supervisor a census area (12 digits)."""
+    """Give an enumerator a small area (15 digits) or a supervisor a census area (12 digits); a
+    survey enumerator a sampled small area (checked by ``pes_staffing``; not by a supervisor)."""
     if not actor.has(Permission.assignment_manage):
         raise HeadcountError(errors.FORBIDDEN)
     known = len(area_code) == width and (
@@ -373,7 +403,9 @@ def assign(
         raise HeadcountError(errors.STAFF_NOT_FOUND)
     role = Role(target.role)
     wanted = Role.enumerator if width == 15 else Role.supervisor
-    if role != wanted:
+    if role == Role.pes_enumerator and (width != 15 or actor.role == Role.supervisor):
+        raise HeadcountError(errors.PES_ROLE_MIXED)
+    if role != wanted and role != Role.pes_enumerator:
         raise HeadcountError(
             errors.ASSIGNMENT_INVALID, reason=f"this area takes a {wanted.value}, not {role.value}"
         )
@@ -383,6 +415,7 @@ def assign(
         raise HeadcountError(errors.STAFF_NOT_FOUND)
     if actor.role != Role.supervisor:
         _reachable(session, actor, target)
+    _independent(session, protector, actor, target, [area_code], now, calendar)
     added = access_queries.add_grant(
         session, target.id, access_queries.AREA, area_code, by=actor.staff_id, at=now
     )
@@ -392,7 +425,7 @@ def assign(
                 id=uuid.uuid4(),
                 staff_id=target.id,
                 small_area_code=area_code,
-                duty=ENUMERATE,
+                duty=PES_ENUMERATE if role == Role.pes_enumerator else ENUMERATE,
                 created_at=now,
             )
         )
@@ -404,6 +437,36 @@ def assign(
             AuditEvent("staff.assign", str(target.id), detail={"area": area_code}),
         )
     return sorted({*current, area_code})
+
+
+def _independent(
+    session: Session,
+    protector: Protector | None,
+    actor: Actor,
+    staff: Staff,
+    codes: list[str],
+    now: datetime,
+    calendar: CensusCalendar,
+) -> None:
+    """The survey's independence rule for a grant to an existing account (``pes_staffing``)."""
+    role = Role(staff.role)
+    if role != Role.pes_enumerator and role not in pes_staffing.CENSUS_FIELD:
+        return
+    if protector is None:  # a caller that cannot decrypt names cannot check them
+        if role == Role.pes_enumerator or pes_queries.sample_rows(session, calendar.wave):
+            raise HeadcountError(errors.PES_STAFF_NAME_REQUIRED)
+        return
+    pes_staffing.check(
+        session,
+        protector,
+        actor,
+        role=role,
+        areas=codes,
+        name=pes_staffing.name_of(protector, staff),
+        now=now,
+        calendar=calendar,
+        staff_id=str(staff.id),
+    )
 
 
 class PasswordReset(BaseModel):

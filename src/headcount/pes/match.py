@@ -31,6 +31,7 @@ import polars as pl
 
 from headcount import errors
 from headcount.errors import HeadcountError
+from headcount.pes import followup
 from headcount.processing import counting
 from headcount.processing.layout import Extract, open_extract
 from headcount.tables.population import age_at_reference
@@ -132,13 +133,16 @@ def _match(con: duckdb.DuckDBPyConnection) -> None:
           SELECT *, row_number() OVER (PARTITION BY household_id, person_no
             ORDER BY d DESC, pes_household_id, pes_no) AS taken_by
           FROM best WHERE r = 1)
-        SELECT pes_household_id, pes_no AS person_no,
+        SELECT pes_household_id, pes_no AS person_no, household_id AS census_household_id,
+          person_no AS census_person_no,
           CASE WHEN d >= 0.999 AND same_sex AND same_month THEN 'exact' ELSE 'similar' END AS how
         FROM firsts WHERE taken_by = 1"""
     )
     con.execute(
         """CREATE TEMP TABLE p_status AS
-        WITH found AS (SELECT *, 'id' AS how FROM by_id UNION ALL SELECT * FROM by_name)
+        WITH found AS (
+          SELECT *, 'id' AS how FROM by_id
+          UNION ALL SELECT pes_household_id, person_no, how FROM by_name)
         SELECT p.*, f.how FROM pes AS p LEFT JOIN found AS f
           ON f.pes_household_id = p.pes_household_id AND f.person_no = p.person_no"""
     )
@@ -146,7 +150,9 @@ def _match(con: duckdb.DuckDBPyConnection) -> None:
 
 def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
     """Write ``areas``, ``p_sample``, ``e_sample`` and ``census`` (and ``match.json``) to ``out``
-    for ``pes estimate``; returns the summary."""
+    for ``pes estimate``, and ``followup``: the cases to send to the field (``pes.followup``;
+    the extract's ``pes_followups`` answers settle them, open ones leave them unresolved);
+    returns the summary."""
     extract = open_extract(extract_root, verify=False)
     for table in ("pes_areas", "pes_persons"):
         if not extract.has(table):
@@ -183,6 +189,20 @@ def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
         census = con.sql(
             f"SELECT {keys}, count(*) AS count FROM census GROUP BY ALL ORDER BY ALL"
         ).pl()
+        matched_census = con.sql(
+            """SELECT household_id, person_no FROM taken
+            UNION SELECT census_household_id, census_person_no FROM by_name"""
+        ).pl()
+        answers = (
+            con.sql(
+                f"SELECT kind, household_id, person_no, answer "
+                f"FROM {extract.parquet_sql('pes_followups')}"
+            ).pl()
+            if extract.has("pes_followups")
+            else pl.DataFrame(schema=followup.ANSWERS)
+        )
+        p_sample, e_sample = followup.apply(p_sample, e_sample, matched_census, answers)
+        todo = followup.cases(p_sample, e_sample, matched_census, answers)
         summary: dict[str, Any] = {
             "pes_persons": p_sample.height,
             "matched": {
@@ -192,13 +212,20 @@ def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
             "nonmatched": int((p_sample["status"] == "nonmatch").sum()),
             "e_sample": dict(e_sample.group_by("status").len().iter_rows()),
             "census_count": int(census["count"].sum()),
+            "followup": {
+                "p_nonmatch": int((todo["kind"] == "p_nonmatch").sum()),
+                "e_unmatched": int((todo["kind"] == "e_unmatched").sum()),
+                "unresolved": int((p_sample["status"] == "unresolved").sum())
+                + int((e_sample["status"] == "unresolved").sum()),
+            },
         }
         if extract.has("truth_pes") and extract.has("truth_persons"):
             summary["truth"] = _truth(con, extract, p_sample, summary["census_count"])
     finally:
         con.close()
     for name, frame in (
-        ("areas", areas), ("p_sample", p_sample), ("e_sample", e_sample), ("census", census)
+        ("areas", areas), ("p_sample", p_sample), ("e_sample", e_sample), ("census", census),
+        ("followup", todo),
     ):  # fmt: skip
         frame.write_parquet(out / f"{name}.parquet")
     (out / "match.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False), "utf-8")

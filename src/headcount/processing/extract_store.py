@@ -22,6 +22,7 @@ from headcount.audit.log import Actor, AuditEvent, append
 from headcount.errors import HeadcountError
 from headcount.processing import deidentify
 from headcount.processing.extract import ExtractResult, add_registers, manifest_meta, transform
+from headcount.processing.extract_store_pes import write_pes
 from headcount.processing.layout import ExtractWriter
 from headcount.processing.pseudonyms import ProcessingKeys
 from headcount.questionnaire.frames import from_household
@@ -139,6 +140,7 @@ def from_store(
         elif registers is not None:
             add_registers(writer, registers, keys)
         writer.write("verifications", _verifications(engine))
+        write_pes(engine, protector, writer, keys, wave)
         counts = {t: e["rows"] for t, e in writer.tables.items()}
         with transaction(engine) as session:
             append(

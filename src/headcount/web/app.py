@@ -35,6 +35,8 @@ from headcount.web.routes import (
     live_forms,
     office,
     pages,
+    pes_api,
+    pes_pages,
     progress,
     public,
     public_pages,
@@ -166,4 +168,6 @@ def create_app(
     app.include_router(results_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(published_pages.router)
+    app.include_router(pes_api.router)
+    app.include_router(pes_pages.router)
     return app

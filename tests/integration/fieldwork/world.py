@@ -47,6 +47,7 @@ def actors_for(county: str) -> dict[Role, Actor]:
         Role.county_office: actor(Role.county_office, county),
         Role.supervisor: actor(Role.supervisor, census_area),
         Role.enumerator: actor(Role.enumerator, f"{census_area}001"),
+        Role.pes_enumerator: actor(Role.pes_enumerator, f"{census_area}001"),
         Role.auditor: actor(Role.auditor),
         Role.system_admin: actor(Role.system_admin),
     }

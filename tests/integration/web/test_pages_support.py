@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,9 +35,17 @@ class World:
     demo: Demo
     client: TestClient
     clock: FixedClock
+    surveyor: Any = None  # tests.integration.pes.pes_env.SurveyLogin, made on first use
 
     def sign_in(self, role: Role) -> TestClient:
-        """A fresh cookie jar, signed in as the demo's ``role`` through the sign-in form."""
+        """A fresh cookie jar, signed in as the demo's ``role`` through the sign-in form (the
+        survey's enumerator, whom the demo does not make, as an office would set one up)."""
+        if role is Role.pes_enumerator:
+            from tests.integration.pes.pes_env import survey_enumerator
+
+            if self.surveyor is None:
+                self.surveyor = survey_enumerator(self.demo)
+            return sign_in(self.client, self.surveyor.username, self.surveyor.password)
         login = self.demo.login(role)
         return sign_in(self.client, login.username, login.password)
 

@@ -20,18 +20,29 @@ def _request(headers: dict[str, str]) -> Request:
     return Request({"type": "http", "method": "GET", "path": "/", "headers": raw})
 
 
+FIELD = (Role.supervisor, Role.enumerator, Role.pes_enumerator)
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.county_office, {Role.supervisor, Role.enumerator}),
+        (Role.county_office, {Role.supervisor, Role.enumerator, Role.pes_enumerator}),
         (
             Role.provincial_office,
-            {Role.prefecture_office, Role.county_office, Role.supervisor, Role.enumerator},
+            {
+                Role.prefecture_office,
+                Role.county_office,
+                Role.supervisor,
+                Role.enumerator,
+                Role.pes_enumerator,
+            },
         ),
         (Role.supervisor, set()),  # supervisors assign; they do not create accounts
         (Role.enumerator, set()),
         (Role.auditor, set()),
-        (Role.system_admin, {r for r in Role if r not in (Role.supervisor, Role.enumerator)}),
+        # Field staff (the census's and the survey's) are created by the offices, never by the
+        # administrator.
+        (Role.system_admin, {r for r in Role if r not in FIELD}),
     ],
 )
 def test_each_role_manages_only_the_roles_below_it(role: Role, expected: set[Role]) -> None:

@@ -22,11 +22,11 @@ def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(output.console, "width", 250)
 
 
-def test_list_shows_the_four_forms() -> None:
+def test_list_shows_the_four_forms_and_the_surveys() -> None:
     result = runner.invoke(app, ["list", "--json"])
     assert result.exit_code == 0
     rows = {json.loads(line)["form"]: json.loads(line) for line in result.stdout.splitlines()}
-    assert set(rows) == {"short", "long", "hmtf", "death"}
+    assert set(rows) == {"short", "long", "hmtf", "death", "pes"}  # pes: issue 13's own form
     assert rows["short"]["status"] == "verified" and rows["hmtf"]["provisional"] is True
     human = runner.invoke(app, ["list"])
     assert human.exit_code == 0 and "R601" in human.stdout

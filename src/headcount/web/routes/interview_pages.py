@@ -74,7 +74,7 @@ from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(tags=["enumerator-pages"])
 _REGISTER = access(Permission.household_register)
-_MAX_PERSONS = 60  # one tablet page; a bigger collective household is registered in parts
+MAX_PERSONS = 60  # one tablet page; a bigger collective household is registered in parts
 _HOUSEHOLD_NO = re.compile(r"^\d{3}$")
 
 
@@ -116,7 +116,7 @@ def _allowed(form: Form, settings: Settings) -> None:
 Unreadable = dict[str, Any]  # {"household": {key: Label}, "persons": [...], "deaths": [...]}
 
 
-def _record_from(
+def record_from(
     form: Form, posted: FormData, persons: int, household_no: str
 ) -> tuple[dict[str, Any], Unreadable]:
     """The posted page as household JSON, and the values that could not be read (each shown
@@ -144,7 +144,7 @@ def _record_from(
     return record, unreadable
 
 
-def _any(unreadable: Unreadable) -> bool:
+def any_unreadable(unreadable: Unreadable) -> bool:
     return bool(unreadable["household"] or any(unreadable["persons"]) or any(unreadable["deaths"]))
 
 
@@ -251,7 +251,7 @@ def _blocks(
     return out
 
 
-def _form_page(
+def form_page(
     request: Request,
     household_id: str,
     page: str,
@@ -268,6 +268,8 @@ def _form_page(
     origins: Origins | None = None,
     on_file: OnFile | None = None,
     draft_unreadable: int = 0,
+    action: str | None = None,
+    back: dict[str, str] | None = None,
 ) -> Response:
     blocks = _blocks(
         request,
@@ -288,7 +290,8 @@ def _form_page(
         "forms/household.html",
         status=status,
         household_id=household_id,
-        action=_path(household_id, page),
+        action=action or _path(household_id, page),
+        back=back,
         title=translate(lang, "forms.interview_title")
         if form.form_id == "short"
         else fr.title(form, lang),
@@ -318,7 +321,7 @@ def _key(prefix: str) -> str:
     return "persons" if prefix == "p" else "deaths"
 
 
-def _editable(form: Form, stored: dict[str, Any], household_no: str) -> dict[str, Any]:
+def editable(form: Form, stored: dict[str, Any], household_no: str) -> dict[str, Any]:
     """A stored version (or a handed-over draft) as the page edits it: no personal value on file
     goes into an input (``households.withheld``), whoever asks."""
     out: dict[str, Any] = {
@@ -334,7 +337,7 @@ def _editable(form: Form, stored: dict[str, Any], household_no: str) -> dict[str
     return out
 
 
-def _origins_of(record: dict[str, Any]) -> Origins:
+def origins_of(record: dict[str, Any]) -> Origins:
     """Every roster row of a page opened from a stored record comes from that record's row."""
     return {p: [str(n) for n in range(1, len(record[_key(p)]) + 1)] for p, _ in _ROSTERS}
 
@@ -345,7 +348,7 @@ def _from_origin(rows: list[Any], origin: str) -> dict[str, Any] | None:
     return row if isinstance(row, dict) else None
 
 
-def _restore(form: Form, record: dict[str, Any], source: dict[str, Any], origins: Origins) -> None:
+def restore(form: Form, record: dict[str, Any], source: dict[str, Any], origins: Origins) -> None:
     """A row kept from the record the page started from keeps its personal values on file
     unless new ones were typed."""
     for prefix, scope in _ROSTERS:
@@ -359,7 +362,7 @@ def _restore(form: Form, record: dict[str, Any], source: dict[str, Any], origins
                     row[key] = kept[key]
 
 
-def _on_file(
+def on_file_values(
     form: Form, source: dict[str, Any] | None, origins: Origins, granted: frozenset[str]
 ) -> OnFile:
     """The personal values on file of each row, as ``households.shown`` shows them."""
@@ -406,9 +409,9 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
     )
     if stored_row is not None:
         stored = store_registration.read(session, protector, audit, household_id)
-        record = _editable(form, stored, entry.household_no)
-        origins = _origins_of(record)
-        return _form_page(
+        record = editable(form, stored, entry.household_no)
+        origins = origins_of(record)
+        return form_page(
             request,
             household_id,
             page,
@@ -422,11 +425,11 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
         )
     draft = _draft_of(visit, household_id, form)
     source = draft.record if draft is not None else {}
-    record = _editable(form, source, entry.household_no)
-    origins = _origins_of(record)
+    record = editable(form, source, entry.household_no)
+    origins = origins_of(record)
     if not record["persons"]:
         record["persons"] = [{}]
-    return _form_page(
+    return form_page(
         request,
         household_id,
         page,
@@ -454,7 +457,7 @@ def _shown_on_file(
 ) -> OnFile:
     """The personal values on file as this actor may see them; a look in clear is audited as
     such (as the API's read is)."""
-    found = _on_file(form, source, origins, visit.actor.permissions())
+    found = on_file_values(form, source, origins, visit.actor.permissions())
     if households.in_clear(visit.actor) and any(found.values()):
         append(visit.session, visit.audit, AuditEvent("household.read_full", household_id))
     return found
@@ -472,8 +475,8 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
     _allowed(form, settings)
     allow = settings.allow_provisional_forms
     raw_persons = str(posted.get("persons", "1"))
-    persons = max(0, min(_MAX_PERSONS, int(raw_persons) if raw_persons.isdigit() else 1))
-    record, unreadable = _record_from(form, posted, persons, entry.household_no)
+    persons = max(0, min(MAX_PERSONS, int(raw_persons) if raw_persons.isdigit() else 1))
+    record, unreadable = record_from(form, posted, persons, entry.household_no)
     action = str(posted.get("action", "check"))
     token = str(posted.get("submission_uuid", ""))
     raw_version = str(posted.get("replaces_version", ""))
@@ -486,7 +489,7 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
         "p": [str(posted.get(f"origin-p{n}", ""))[:4] for n in range(1, persons + 1)],
         "d": [str(posted.get(f"origin-d{n}", ""))[:4] for n in range(1, len(record["deaths"]) + 1)],
     }
-    if action == "add_person" and persons < _MAX_PERSONS:
+    if action == "add_person" and persons < MAX_PERSONS:
         record["persons"].append({})
         unreadable["persons"].append({})
         origins["p"].append("")
@@ -510,14 +513,14 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
     elif any(origins["p"]) or any(origins["d"]):
         draft = _draft_of(visit, household_id, form)
         source = draft.record if draft is not None else {}
-    _restore(form, record, source, origins)
+    restore(form, record, source, origins)
     on_file = _shown_on_file(visit, household_id, form, source, origins) if source else {}
     deaths = _death_total(record["items"])
     record["deaths"] = (record["deaths"] + [{}] * deaths)[:deaths]
-    findings = _check_findings(record, allow)
+    findings = check_findings(record, allow)
 
     def again(problem: str | None = None, status: int = 200) -> Response:
-        return _form_page(
+        return form_page(
             request,
             household_id,
             page,
@@ -536,7 +539,7 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
 
     if action != "submit":
         return again()
-    if _any(unreadable):
+    if any_unreadable(unreadable):
         return again(status=422)
     try:
         result = registration.submit(
@@ -561,7 +564,7 @@ def _post(visit: Visit, page: str, household_id: str, posted: FormData) -> Respo
     )
 
 
-def _check_findings(record: dict[str, Any], allow_provisional: bool) -> list[Any]:
+def check_findings(record: dict[str, Any], allow_provisional: bool) -> list[Any]:
     try:
         return list(validate_household(record, allow_provisional=allow_provisional).findings)
     except HeadcountError:

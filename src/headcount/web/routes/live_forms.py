@@ -3,7 +3,7 @@
 ``POST /enumerator/households/{household_id}/form/live`` (and ``…/hmtf/live``; ``…/long/live``
 for the long-form page, a household of the current sample only: E2062 otherwise) takes the page's
 form exactly as the page posts it, builds the record the way the page does
-(``interview_pages._record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
+(``interview_pages.record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
 item keys that apply now, from ``forms_render.asked``: the rules the page is drawn with, never a
 second copy in JavaScript (web/live.py). It saves nothing and reads no personal data from the
 store (only the register line, for the area check: 404 outside the enumerator's small areas, and
@@ -38,10 +38,10 @@ from headcount.web.i18n import negotiate
 from headcount.web.ratelimit import limit
 from headcount.web.routes.enumerator_pages import check_form
 from headcount.web.routes.interview_pages import (
-    _MAX_PERSONS,
+    MAX_PERSONS,
     _allowed,
     _form_id,
-    _record_from,
+    record_from,
     registered_entry,
     require_sampled,
 )
@@ -88,8 +88,8 @@ def _answer(look: Look, page: str, household_id: str, posted: FormData) -> Respo
     _allowed(form, settings)
     allow = settings.allow_provisional_forms
     raw = str(posted.get("persons", "1"))
-    persons = max(0, min(_MAX_PERSONS, int(raw) if raw.isdigit() else 1))
-    record, _ = _record_from(form, posted, persons, entry.household_no)
+    persons = max(0, min(MAX_PERSONS, int(raw) if raw.isdigit() else 1))
+    record, _ = record_from(form, posted, persons, entry.household_no)
     asked = fr.asked(record, allow_provisional=allow)
     lang = negotiate(request)
 

@@ -13,6 +13,7 @@ from headcount.fieldwork import areas, staff
 from headcount.web.deps import (
     ActorDep,
     AuditActorDep,
+    CalendarDep,
     ClockDep,
     KeysDep,
     ProtectorDep,
@@ -111,8 +112,18 @@ def create_staff(
     who: AuditActorDep,
     clock: ClockDep,
     settings: SettingsDep,
+    calendar: CalendarDep,
 ) -> Any:
-    return staff.create(session, actor, protector, who, clock.now(), settings.census_wave, body)
+    return staff.create(
+        session,
+        actor,
+        protector,
+        who,
+        clock.now(),
+        settings.census_wave,
+        body,
+        calendar=calendar,
+    )
 
 
 @router.get("/staff", response_model=staff.StaffPage, openapi_extra=access("authenticated"))
@@ -150,8 +161,19 @@ def regrant_staff(
     actor: ActorDep,
     who: AuditActorDep,
     clock: ClockDep,
+    protector: ProtectorDep,
+    calendar: CalendarDep,
 ) -> Any:
-    codes = staff.regrant(session, actor, who, clock.now(), staff_id, body.areas)
+    codes = staff.regrant(
+        session,
+        actor,
+        who,
+        clock.now(),
+        staff_id,
+        body.areas,
+        protector=protector,
+        calendar=calendar,
+    )
     return GrantsOut(staff_id=staff_id, areas=codes)
 
 
@@ -167,6 +189,8 @@ def assign_enumerator(
     actor: ActorDep,
     who: AuditActorDep,
     clock: ClockDep,
+    protector: ProtectorDep,
+    calendar: CalendarDep,
 ) -> Any:
     codes = staff.assign(
         session,
@@ -176,6 +200,8 @@ def assign_enumerator(
         area_code=small_area_code,
         width=15,
         staff_id=body.staff_id,
+        protector=protector,
+        calendar=calendar,
     )
     return GrantsOut(staff_id=body.staff_id, areas=codes)
 
@@ -192,6 +218,8 @@ def assign_supervisor(
     actor: ActorDep,
     who: AuditActorDep,
     clock: ClockDep,
+    protector: ProtectorDep,
+    calendar: CalendarDep,
 ) -> Any:
     codes = staff.assign(
         session,
@@ -201,6 +229,8 @@ def assign_supervisor(
         area_code=census_area_code,
         width=12,
         staff_id=body.staff_id,
+        protector=protector,
+        calendar=calendar,
     )
     return GrantsOut(staff_id=body.staff_id, areas=codes)
 

@@ -68,6 +68,8 @@ def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
     links = [("site.nav.home", "/staff")]
     if actor.has(Permission.household_register):
         links.append(("site.nav.tasks", "/staff/tasks"))
+    if actor.has(Permission.pes_register):
+        links.append(("site.nav.pes", "/pes"))
     if actor.has(Permission.review_first) or actor.has(Permission.review_second):
         links.append(("site.nav.review", "/staff/review"))
     if actor.has(Permission.progress_view):
@@ -76,6 +78,8 @@ def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
         links.append(("site.nav.results", "/office/results"))
     if actor.has(Permission.quality_view):
         links.append(("site.nav.quality", "/office/quality"))
+    if actor.has(Permission.tables_view):  # the offices: the survey's progress beside the census's
+        links.append(("site.nav.pes_progress", "/office/pes"))
     return links
 
 

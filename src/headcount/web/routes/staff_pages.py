@@ -99,6 +99,8 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     """My small areas and open tasks (enumerator); links to review and progress for the rest."""
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
+    if actor.has(Permission.pes_register):  # the survey's enumerator works on her own page
+        return see_other("/pes")
     small_areas: list[str] = []
     open_tasks: list[tasks.TaskOut] = []
     if actor.has(Permission.household_register):
