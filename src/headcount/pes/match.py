@@ -31,7 +31,7 @@ import polars as pl
 
 from headcount import errors
 from headcount.errors import HeadcountError
-from headcount.pes import followup
+from headcount.pes import followup, score
 from headcount.processing import counting
 from headcount.processing.layout import Extract, open_extract
 from headcount.tables.population import age_at_reference
@@ -220,7 +220,9 @@ def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
             },
         }
         if extract.has("truth_pes") and extract.has("truth_persons"):
-            summary["truth"] = _truth(con, extract, p_sample, summary["census_count"])
+            summary["truth"] = score.against_truth(
+                con, extract, p_sample, e_sample, summary["census_count"]
+            )
     finally:
         con.close()
     for name, frame in (
@@ -230,39 +232,6 @@ def match(extract_root: Path, quality: Path, out: Path) -> dict[str, Any]:
         frame.write_parquet(out / f"{name}.parquet")
     (out / "match.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False), "utf-8")
     return summary
-
-
-def _truth(
-    con: duckdb.DuckDBPyConnection, extract: Extract, p_sample: pl.DataFrame, census_count: int
-) -> dict[str, Any]:
-    """The matching and the coverage as the synthetic truth has them."""
-    con.register("p_sample_in", p_sample.select("pes_household_id", "person_no", "status"))
-    row = con.execute(
-        f"""SELECT
-          count(*) FILTER (WHERE s.status = 'match' AND NOT t.missed_by_census) AS true_matches,
-          count(*) FILTER (WHERE s.status = 'match') AS found_matches,
-          count(*) FILTER (WHERE NOT t.missed_by_census) AS real_matches
-        FROM p_sample_in AS s
-        JOIN {extract.parquet_sql("truth_pes")} AS tp USING (pes_household_id, person_no)
-        JOIN {extract.parquet_sql("truth_persons")} AS t USING (person_key)"""
-    ).fetchall()[0]
-    con.unregister("p_sample_in")
-    # Everyone the counting rules should count once: residents where they live, persons abroad
-    # at their hukou (processing.counting) — every true person of the synthetic census.
-    population = con.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE missed_by_census)
-        FROM {extract.parquet_sql("truth_persons")}"""
-    ).fetchall()[0]
-    true_matches, found, real = (int(v) for v in row)
-    n, missed = int(population[0]), int(population[1])
-    return {
-        "population": n,
-        "missed": missed,
-        "net_coverage_error_pct": 100.0 * (census_count - n) / n,
-        "omission_rate_pct": 100.0 * missed / n,
-        "matching_precision": true_matches / found if found else None,
-        "matching_recall": true_matches / real if real else None,
-    }
 
 
 __all__ = ["DICE_LOW", "POST_STRATA", "match"]

@@ -37,6 +37,13 @@ def test_the_estimate_meets_the_truth_of_a_synthetic_census(tmp_path: Path) -> N
     truth = matched["truth"]
     assert isinstance(truth, dict)
     assert truth["matching_precision"] >= 0.999 and truth["matching_recall"] >= 0.999
+    # The components as the survey measured them in its areas: what matching decides.
+    inside = truth["in_sample"]
+    assert isinstance(inside, dict) and inside["omissions_true"] > 0
+    assert (
+        abs(inside["omissions_found"] - inside["omissions_true"]) <= 0.1 * inside["omissions_true"]
+    )
+    assert inside["erroneous_found"] == inside["erroneous_true"]
     estimate = _cli(env, "pes", "estimate", str(tmp_path / "match"))
     net, true_net = estimate["net_coverage_error_pct"], truth["net_coverage_error_pct"]
     assert isinstance(net, float) and isinstance(true_net, float)
