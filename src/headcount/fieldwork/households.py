@@ -26,7 +26,8 @@ from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
 from headcount.fieldwork.scope import audit_actor, require
 from headcount.privacy.masking import DataClass, mask
-from headcount.questionnaire.loader import get_form
+from headcount.questionnaire.loader import get_form, reference_forms
+from headcount.questionnaire.personal import personal_data
 from headcount.questionnaire.schema import Form
 from headcount.store import registration as store
 from headcount.store.protector import Protector
@@ -34,14 +35,8 @@ from headcount.store.queries import fieldwork as queries
 from headcount.store.queries import households as household_queries
 from headcount.store.records import PI_KEYS
 
-_CLASSES: dict[str, DataClass] = {
-    "name": "name",
-    "respondent_name": "name",
-    "citizen_id": "citizen_id",
-    "phone": "phone",
-    "address": "address",
-    "detailed_address": "address",
-}
+# How each personal key is masked, from the forms (questionnaire.personal): one definition.
+_CLASSES: Mapping[str, DataClass] = personal_data(reference_forms()).masks
 
 
 class PersonOut(BaseModel):

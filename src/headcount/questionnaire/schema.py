@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from headcount.privacy.masking import DataClass as MaskClass
 
 Status = Literal["verified", "secondary", "inferred"]
 ItemType = Literal["code", "int", "number", "text", "year_month", "id18", "place", "count_by_sex"]
 Scope = Literal["household", "person", "death"]
 Severity = Literal["hard", "soft"]
+# How an item's answers are protected: the one definition the store (what it encrypts), the
+# extract (what it pseudonymises or drops) and masking (what it hides on screens) derive from.
+#   direct     identifies a person by itself (name, ID number): encrypted; pseudonymised or dropped
+#   free_text  anything may be typed into it: encrypted; dropped from the extract
+#   quasi      identifies in combination (birth, residence): clear and coded; disclosure control
+#   coded      a code or a count
+Protection = Literal["direct", "free_text", "quasi", "coded"]
+PERSONAL: tuple[Protection, ...] = ("direct", "free_text")
 SCOPES: tuple[Scope, ...] = ("household", "person", "death")
 
 
@@ -71,9 +81,45 @@ class Item(_Strict):
     max_length: int | None = None
     place_level: Literal["county", "province"] = "county"
     consistent_with: IdConsistency | None = None
-    personal: bool = Field(default=False, description="personal data: never shown in messages")
+    data_class: Protection | None = Field(
+        default=None,
+        description="how answers are protected; default: direct for id18, free_text for text, "
+        "else coded",
+    )
+    mask: MaskClass | None = Field(
+        default=None, description="how a personal answer is masked on screens (default by type)"
+    )
     status: Status = "verified"
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _protected(self) -> Item:
+        # Free text and ID numbers can hold anything personal: they are never left in clear.
+        if self.type in ("text", "id18") and self.data_class in ("quasi", "coded"):
+            raise ValueError(f"{self.key}: a {self.type} item cannot be {self.data_class}")
+        if self.mask is not None and not self.personal:
+            raise ValueError(f"{self.key}: only a personal item is masked")
+        return self
+
+    @property
+    def protection(self) -> Protection:
+        if self.data_class is not None:
+            return self.data_class
+        if self.type == "id18":
+            return "direct"
+        return "free_text" if self.type == "text" else "coded"
+
+    @property
+    def personal(self) -> bool:
+        """Personal data: encrypted at rest, never in an extract in clear, masked on screens,
+        never shown in messages."""
+        return self.protection in PERSONAL
+
+    @property
+    def masking(self) -> MaskClass:
+        if self.mask is not None:
+            return self.mask
+        return "citizen_id" if self.type == "id18" else "free_text"
 
     def columns(self) -> tuple[str, ...]:
         """Flattened column names in answers and batch frames (the data contract)."""

@@ -16,23 +16,12 @@ from typing import Any
 
 from headcount import errors
 from headcount.errors import HeadcountError
+from headcount.questionnaire.loader import reference_forms
+from headcount.questionnaire.personal import personal_data
 
-# Keys whose values are personal information wherever they appear (household, person or death).
-PI_KEYS = frozenset(
-    {
-        "name",
-        "citizen_id",
-        "phone",
-        "address",
-        "detailed_address",
-        "industry",
-        "occupation",
-        "respondent_name",
-        "email",
-        "note",
-        "notes",
-    }
-)
+# Keys whose values are personal information wherever they appear (household, person or death),
+# derived from the forms' item protections (questionnaire.personal): never listed here by hand.
+PI_KEYS = personal_data(reference_forms()).encrypted
 PERSON_COLUMNS = (
     "relationship",
     "sex",
@@ -71,22 +60,25 @@ def check_shape(record: Any) -> dict[str, Any]:
     return record
 
 
-def _pull(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    clear = {k: v for k, v in values.items() if k not in PI_KEYS}
-    secret = {k: v for k, v in values.items() if k in PI_KEYS and v is not None}
+def _pull(
+    values: dict[str, Any], keys: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    clear = {k: v for k, v in values.items() if k not in keys}
+    secret = {k: v for k, v in values.items() if k in keys and v is not None}
     return clear, secret
 
 
-def split(record: dict[str, Any]) -> SplitRecord:
+def split(record: dict[str, Any], pi_keys: frozenset[str] = PI_KEYS) -> SplitRecord:
+    """The record's coded answers and its personal values (``pi_keys``: the census's forms)."""
     # New dicts at every level that holds PI; nested coded values (count_by_sex) are only read.
     answers = {k: v for k, v in record.items() if k not in ("persons", "deaths", "items")}
-    items, item_pi = _pull(dict(record.get("items") or {}))
+    items, item_pi = _pull(dict(record.get("items") or {}), pi_keys)
     answers["items"] = items
     pi: dict[str, Any] = {"items": item_pi, "persons": [], "deaths": []}
     for part in ("persons", "deaths"):
         rows = []
         for row in record.get(part, []):
-            clear, secret = _pull(row)
+            clear, secret = _pull(row, pi_keys)
             rows.append(clear)
             pi[part].append(secret)
         answers[part] = rows
