@@ -217,3 +217,11 @@ def budget_command(
             f"{row['epsilon']:.2f}",
         )  # fmt: skip
     console.print(table)
+
+
+# The TopDown release and its accuracy report live in their own module (issue 14, parts 3–4).
+from headcount.commands.disclose_dp import accuracy_command, dp_command  # noqa: E402
+
+app.command("dp")(dp_command)
+app.command("accuracy")(accuracy_command)
+

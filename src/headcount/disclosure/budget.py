@@ -33,14 +33,22 @@ from headcount import errors
 from headcount.errors import HeadcountError
 
 GEOLEVELS = ("national", "province", "prefecture", "county", "township", "small_area")
-# The person histograms a release measures (cells: their dimensions' codes).
+# The histograms a release measures (cells: their dimensions' codes).
 QUERIES = {
     "total": "total population",
-    "sex_age": "sex × single year of age",
-    "household_type_size": "household type × household size",
-    "urban_rural": "urban/rural",
+    "sex_age": "persons by sex × single year of age",
+    "household_type_size": "households by household type × size (usual residents counted)",
+    "urban_rural": "persons by urban/rural",
 }
 SENSITIVITY = 1.0  # L2 sensitivity of a person histogram under add/remove-one neighbours
+# A person added to (removed from) a household moves that household from one size cell to the
+# next: two cells change by one, so the household histogram's L2 sensitivity is √2.
+SENSITIVITIES = {
+    "total": SENSITIVITY,
+    "sex_age": SENSITIVITY,
+    "household_type_size": math.sqrt(2),
+    "urban_rural": SENSITIVITY,
+}
 _TOLERANCE = 1e-6  # shares are written with six decimals
 
 
@@ -61,6 +69,9 @@ class Budget:
     geolevels: dict[str, float]
     queries: dict[str, float]
     digest: str  # SHA-256 of the file as read
+    # Levels whose total population is published exact (not protected by noise), and so every
+    # level above them; the US 2020 release kept its state totals so.
+    invariants: tuple[str, ...] = ()
 
     def allocation(self) -> list[QueryBudget]:
         out: list[QueryBudget] = []
@@ -69,7 +80,7 @@ class Budget:
                 rho = self.rho * level_share * query_share
                 if rho <= 0:
                     continue  # a zero share: the query is not measured at that level
-                sigma = SENSITIVITY / math.sqrt(2 * rho)
+                sigma = SENSITIVITIES[query] / math.sqrt(2 * rho)
                 out.append(QueryBudget(level, query, rho, sigma, epsilon(rho, self.delta)))
         return out
 
@@ -81,7 +92,12 @@ class Budget:
             "rho": self.rho,
             "delta": self.delta,
             "epsilon": epsilon(self.rho, self.delta),
-            "neighbours": "add/remove one person; L2 sensitivity 1 per histogram",
+            "neighbours": "add/remove one person; L2 sensitivity 1 per person histogram, "
+            "√2 for the household histogram",
+            "invariants": {
+                "total": list(self.invariants),
+                "note": "published exact, not protected by noise",
+            },
             "queries": [
                 {
                     "level": r.level,
@@ -148,7 +164,14 @@ def parse(data: bytes, *, name: str = "budget") -> Budget:
         delta = math.nan
     if not 0 < delta < 1:
         raise HeadcountError(errors.DP_BUDGET_DELTA, value=str(raw.get("delta"))[:40])
+    invariants = raw.get("invariants", [])
+    if not isinstance(invariants, list):
+        raise HeadcountError(errors.DP_BUDGET_UNKNOWN, what="invariant", name=str(invariants)[:40])
+    for level in invariants:
+        if str(level) not in GEOLEVELS:
+            raise HeadcountError(errors.DP_BUDGET_UNKNOWN, what="geolevel", name=str(level)[:40])
     return Budget(
+        invariants=tuple(str(level) for level in invariants),
         version=str(raw.get("version", "")),
         rho=rho,
         delta=delta,
@@ -181,6 +204,7 @@ def certificate_json(budget: Budget) -> str:
 __all__ = [
     "GEOLEVELS",
     "QUERIES",
+    "SENSITIVITIES",
     "SENSITIVITY",
     "Budget",
     "QueryBudget",

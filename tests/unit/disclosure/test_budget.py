@@ -77,6 +77,6 @@ def test_the_command_prints_the_certificate(tmp_path: object) -> None:
     result = CliRunner().invoke(app, ["disclose", "budget", "--json"])
     assert result.exit_code == 0, result.output
     certificate = json.loads(result.output.strip().splitlines()[-1])
-    assert certificate["budget_version"] == "2020.1" and len(certificate["queries"]) == 24
+    assert certificate["budget_version"] == "2020.2" and len(certificate["queries"]) == 24
     bad = CliRunner().invoke(app, ["disclose", "budget", "/nonexistent/budget.yaml"])
     assert bad.exit_code != 0 and "E2174" in bad.output
