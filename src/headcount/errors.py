@@ -56,6 +56,10 @@ def _p(code: str, status: int, zh: str, en: str) -> Problem:
     return problem
 
 
+def _rebuild(problem: Problem, details: dict[str, Any]) -> HeadcountError:
+    return HeadcountError(problem, **details)
+
+
 class HeadcountError(Exception):
     """An expected failure with a catalogued problem; never carries personal data in clear."""
 
@@ -63,6 +67,11 @@ class HeadcountError(Exception):
         self.problem = problem
         self.details = details
         super().__init__(f"{problem.code}: {problem.message('en', **details)}")
+
+    def __reduce__(self) -> tuple[Any, tuple[Problem, dict[str, Any]]]:
+        # A worker process's error reaches the parent whole (the default pickling would call
+        # __init__ with the message string as the problem and break the process pool).
+        return _rebuild, (self.problem, self.details)
 
     @property
     def code(self) -> str:
@@ -1902,7 +1911,8 @@ PES_STAFF_NAME_REQUIRED = _p(
 PES_NOT_INDEPENDENT = _p(
     "E2202",
     409,
-    "违反独立性：普查小区 {area} 的普查人员（{census_role}）与事后质量抽查员同名；抽查员不得由本小区的普查人员担任",
+    "违反独立性：普查小区 {area} 的普查人员（{census_role}）与事后质量抽查员同名；"
+    "抽查员不得由本小区的普查人员担任",
     "Independence broken: a census {census_role} of small area {area} has the same name as the "
     "survey enumerator; the survey may not be done by the area's census staff",
 )

@@ -20,3 +20,13 @@ def test_error_renders_both_languages_with_details() -> None:
     body = err.to_dict()
     assert body["code"] == "E1102"
     assert "17" in body["message"]["zh"] and "17" in body["message"]["en"]
+
+
+def test_an_error_crosses_a_process_boundary_whole() -> None:
+    """A worker of a process pool raising a problem: the parent gets the same problem."""
+    import pickle
+
+    raised = errors.HeadcountError(errors.PES_AREA_FULL, small_area="110101001001001")
+    again = pickle.loads(pickle.dumps(raised))
+    assert again.problem == raised.problem and again.details == raised.details
+    assert str(again) == str(raised)
