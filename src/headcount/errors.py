@@ -1697,8 +1697,7 @@ DP_RELEASE_INCOMPLETE = _p(
     "E2192",
     422,
     "发布需要在每个地理层级测量每项查询：{name} 的份额为 0；未加入任何噪声",
-    "A release measures every query at every geolevel: {name} has a zero share; no noise "
-    "was drawn",
+    "A release measures every query at every geolevel: {name} has a zero share; no noise was drawn",
 )
 DP_SOURCE_GEOGRAPHY = _p(
     "E2193",
