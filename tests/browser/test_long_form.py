@@ -159,7 +159,7 @@ def test_the_enumerator_registers_a_sampled_household_on_the_long_form(
     shot(page, "long-form")
     page.get_by_role("button", name="提交登记").click()
     page.wait_for_url(re.compile(rf"/enumerator/households/{household_id}/form\?version=2$"))
-    assert page.locator("#form-problem").inner_text().startswith("已登记为第 2 版")
+    assert page.locator("#form-notice").inner_text().startswith("已登记为第 2 版")
     assert page.get_by_role("heading", name=LONG_TITLE).is_visible()
     assert page.locator("#long-form-note").count() == 0
     page.goto("/staff/tasks")

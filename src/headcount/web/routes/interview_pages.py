@@ -270,6 +270,7 @@ def form_page(
     draft_unreadable: int = 0,
     action: str | None = None,
     back: dict[str, str] | None = None,
+    notice: str | None = None,
 ) -> Response:
     blocks = _blocks(
         request,
@@ -292,6 +293,7 @@ def form_page(
         household_id=household_id,
         action=action or _path(household_id, page),
         back=back,
+        notice=notice,
         title=translate(lang, "forms.interview_title")
         if form.form_id == "short"
         else fr.title(form, lang),
@@ -418,7 +420,7 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
             form,
             record,
             allow_provisional=allow,
-            problem=note,
+            notice=note,
             replaces_version=int(stored["version"]),
             origins=origins,
             on_file=_shown_on_file(visit, household_id, form, stored, origins),
@@ -436,7 +438,7 @@ def _show(visit: Visit, page: str, household_id: str) -> Response:
         form,
         record,
         allow_provisional=allow,
-        problem=note,
+        notice=note,
         origins=origins,
         on_file=_shown_on_file(visit, household_id, form, source, origins),
         draft_unreadable=len(draft.unreadable) if draft is not None else 0,

@@ -162,7 +162,7 @@ def form_page(
         request,
         household_id,
         record,
-        problem=translate(negotiate(request), "forms.registered", version=done)
+        notice=translate(negotiate(request), "forms.registered", version=done)
         if done.isdigit()
         else None,
         replaces_version=version or None,
