@@ -121,8 +121,9 @@ def _true_sex_ratios(extract: Path) -> dict[str, float]:
     rows = (
         duckdb.connect()
         .execute(
-            f"""SELECT CASE WHEN age < 18 THEN 0 WHEN age < 30 THEN 1 WHEN age < 50 THEN 2 ELSE 3 END
-          AS g, count(*) FILTER (WHERE sex = 1), count(*) FILTER (WHERE sex = 2)
+            f"""SELECT
+          CASE WHEN age < 18 THEN 0 WHEN age < 30 THEN 1 WHEN age < 50 THEN 2 ELSE 3 END AS g,
+          count(*) FILTER (WHERE sex = 1), count(*) FILTER (WHERE sex = 2)
         FROM {truth} GROUP BY ALL"""
         )
         .fetchall()
