@@ -142,9 +142,11 @@ def _components(runs: list[dict[str, Any]], correlation: float) -> None:
     om = sum(_within(r["omissions"], r["true_omissions"]) for r in runs)
     er = sum(_within(r["erroneous"], r["true_erroneous"]) for r in runs)
     ratios = [r["omissions"] / r["true_omissions"] for r in runs if r["true_omissions"]]
+    wrong = [r["erroneous"] / r["true_erroneous"] for r in runs if r["true_erroneous"]]
     print(
         f"national components: omissions within ±10 % {om}/{k} (estimate/truth "
-        f"{min(ratios):.3f}–{max(ratios):.3f}), erroneous enumerations within ±10 % {er}/{k}"
+        f"{min(ratios):.3f}–{max(ratios):.3f}), erroneous enumerations within ±10 % {er}/{k} "
+        f"({min(wrong):.3f}–{max(wrong):.3f})"
     )
     inside = [r["in_sample"] for r in runs]
     print(

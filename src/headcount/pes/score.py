@@ -49,9 +49,12 @@ def _coverage(
     ).fetchall()[0]
     true_matches, found, real = (int(v) for v in row)
     n, missed = int(population[0]), int(population[1])
+    # The census's extra copies of a person among the records it counted (a copy the counting
+    # rules already leave out, at a hukou place, is no erroneous enumeration of the count).
     duplicates = con.execute(
-        f"""SELECT count(*) FROM {extract.parquet_sql("truth_errors")}
-        WHERE error_type = 'census_duplicate'"""
+        f"""SELECT count(*) FROM {extract.parquet_sql("truth_errors")} AS te
+        JOIN census AS c USING (household_id, person_no)
+        WHERE te.error_type = 'census_duplicate'"""
     ).fetchall()[0][0]
     return {
         "population": n,
