@@ -224,4 +224,3 @@ from headcount.commands.disclose_dp import accuracy_command, dp_command  # noqa:
 
 app.command("dp")(dp_command)
 app.command("accuracy")(accuracy_command)
-

@@ -60,9 +60,7 @@ def check_shape(record: Any) -> dict[str, Any]:
     return record
 
 
-def _pull(
-    values: dict[str, Any], keys: frozenset[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def _pull(values: dict[str, Any], keys: frozenset[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     clear = {k: v for k, v in values.items() if k not in keys}
     secret = {k: v for k, v in values.items() if k in keys and v is not None}
     return clear, secret

@@ -106,7 +106,6 @@ def upgrade() -> None:
             batch.f("ix_pes_responses_household_ref"), ["household_ref"], unique=False
         )
 
-
     op.create_table(
         "pes_followups",
         sa.Column("id", sa.Uuid(), nullable=False),
