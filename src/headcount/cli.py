@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from headcount.commands import disclose, forms, ids, pes, registers, web
+from headcount.commands import disclose, forms, ids, pes, registers, retention, web
 from headcount.commands import processing as processing_commands
 from headcount.commands import scan as scan_commands
 from headcount.commands import store as store_commands
@@ -28,6 +28,7 @@ processing_commands.register(app)
 app.add_typer(registers.app, name="registers")
 app.add_typer(disclose.app, name="disclose")
 app.add_typer(pes.app, name="pes")
+app.add_typer(retention.app, name="retention")
 
 
 def main() -> None:

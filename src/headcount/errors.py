@@ -1957,3 +1957,70 @@ PES_FOLLOWUP_ANSWER_INVALID = _p(
     "复查结果无效：{reason}",
     "The follow-up answer is not valid: {reason}",
 )
+# Retention and destruction of original data (issue 20, part 3): E2210–E2219.
+RETENTION_SCHEDULE_UNREADABLE = _p(
+    "E2210",
+    422,
+    "保存期限表 {path} 无法读取：{reason}",
+    "The retention schedule {path} cannot be read: {reason}",
+)
+RETENTION_SCHEDULE_INVALID = _p(
+    "E2211",
+    422,
+    "保存期限表 {path} 无效（{where}）：{reason}",
+    "The retention schedule {path} is not valid ({where}): {reason}",
+)
+RETENTION_BEFORE_CLOSE = _p(
+    "E2212",
+    422,
+    "规则 {rule} 将在 {due} 销毁数据，早于数据处理结束日 {close}；未销毁任何数据",
+    "Rule {rule} would destroy data on {due}, before the processing close {close}; "
+    "nothing was destroyed",
+)
+RETENTION_CLASS_KEPT = _p(
+    "E2213",
+    422,
+    "数据类别 {data_class} 须保留（{why}），本作业不会销毁它",
+    "Data class {data_class} is kept ({why}); this job never destroys it",
+)
+RETENTION_SCOPE_SHARED = _p(
+    "E2214",
+    409,
+    "密钥范围 {scope} 同时含有待销毁的 {destroyed} 和须保留的 {kept}；密钥按范围销毁，"
+    "二者不能分开处理，请为它们设定相同的规则；未销毁任何数据",
+    "Key scope {scope} holds {destroyed}, due for destruction, and {kept}, which is kept; keys "
+    "are destroyed per scope, so the two cannot be separated: give them the same rule; nothing "
+    "was destroyed",
+)
+RETENTION_RUN_AHEAD = _p(
+    "E2215",
+    422,
+    "不能按未来日期 {at} 执行销毁（今天是 {today}）：仅演示或开发模式可提前执行；未销毁任何数据",
+    "Destruction cannot run as of a future date {at} (today is {today}): only demo or "
+    "development mode may run ahead; nothing was destroyed",
+)
+RETENTION_CERTIFICATE_INVALID = _p(
+    "E2216",
+    422,
+    "销毁证书 {path} 无法读取或格式不对：{reason}",
+    "The destruction certificate {path} is unreadable or malformed: {reason}",
+)
+RETENTION_CERTIFICATE_FOREIGN = _p(
+    "E2217",
+    409,
+    "销毁证书由另一安装的密钥 {found} 签名，本安装的密钥是 {expected}",
+    "The destruction certificate was signed by another installation's key {found}; this "
+    "installation's key is {expected}",
+)
+RETENTION_CERTIFICATE_TAMPERED = _p(
+    "E2218",
+    409,
+    "销毁证书的签名与内容不符：证书已被改动",
+    "The destruction certificate's signature does not match its content: it was altered",
+)
+RETENTION_NOT_DESTROYED = _p(
+    "E2219",
+    409,
+    "证书所列的 {what} 未被证实已销毁：{reason}",
+    "The certificate's {what} is not proven destroyed: {reason}",
+)
