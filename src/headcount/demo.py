@@ -88,6 +88,30 @@ def demo_password(username: str) -> str:
     return f"demo-{username}-2020"
 
 
+def ready_to_sign_in(
+    session: Session, settings: Settings, staff_id: uuid.UUID, username: str, now: datetime
+) -> str:
+    """A demo account's known password set and its pledge signed (demo mode only); the
+    password."""
+    row = staff_queries.by_id(session, staff_id)
+    assert row is not None
+    password = demo_password(username)
+    row.password_hash = hash_password(password)
+    row.must_change_password = False
+    row.password_changed_at = now
+    access_queries.add_pledge(
+        session,
+        PledgeAcceptance(
+            id=uuid.uuid4(),
+            staff_id=staff_id,
+            version=settings.pledge_version,
+            accepted_at=now,
+            ip="127.0.0.1",
+        ),
+    )
+    return password
+
+
 class ShiftedClock:
     """Census time for the demo: ``start`` at the moment the server started, then running on."""
 
@@ -284,25 +308,8 @@ def _add_staff(
                 staff_id, badge = uuid.UUID(made.staff_id), made.badge_no
                 if role is Role.county_office:
                     county_actor = Actor(made.staff_id, role, tuple(made.areas), frozenset(), True)
-            row = staff_queries.by_id(session, staff_id)
-            assert row is not None
-            password = demo_password(username)
-            row.password_hash = hash_password(password)
-            row.must_change_password = False
-            row.password_changed_at = now
-            access_queries.add_pledge(
-                session,
-                PledgeAcceptance(
-                    id=uuid.uuid4(),
-                    staff_id=staff_id,
-                    version=settings.pledge_version,
-                    accepted_at=now,
-                    ip="127.0.0.1",
-                ),
-            )
-            logins.append(
-                StaffLogin(role, row.username, password, tuple(areas.get(role, [])), badge)
-            )
+            password = ready_to_sign_in(session, settings, staff_id, username, now)
+            logins.append(StaffLogin(role, username, password, tuple(areas.get(role, [])), badge))
         _grant_processing(session, logins)
     printed = [role for role, _ in ROLE_LOGINS]
     return sorted(logins, key=lambda login: printed.index(login.role))

@@ -26,6 +26,7 @@ from headcount.commands.store import (
     DatabaseUrl,
     HeadFile,
     KeyFile,
+    Totp,
     guarded,
     opened,
     settings_from,
@@ -93,9 +94,7 @@ def extract_command(
         str | None,
         typer.Option("--operator", help="staff account holding processing.extract (store only)"),
     ] = None,
-    totp: Annotated[
-        str | None, typer.Option("--totp", help="operator's second-factor code")
-    ] = None,
+    totp: Totp = None,
     registers_only: Annotated[
         bool,
         typer.Option(

@@ -16,6 +16,7 @@ from headcount.commands.store import (
     DatabaseUrl,
     HeadFile,
     KeyFile,
+    Totp,
     guarded,
     opened,
     settings_from,
@@ -34,9 +35,7 @@ def draw_command(
     operator: Annotated[
         str, typer.Option("--operator", help="a national-office account holding sample.draw")
     ],
-    totp: Annotated[
-        str | None, typer.Option("--totp", help="operator's second-factor code")
-    ] = None,
+    totp: Totp = None,
     database_url: DatabaseUrl = None,
     key_file: KeyFile = None,
     head_file: HeadFile = None,
@@ -193,9 +192,7 @@ def followup_command(
     operator: Annotated[
         str, typer.Option("--operator", help="the processing centre's account (processing.extract)")
     ],
-    totp: Annotated[
-        str | None, typer.Option("--totp", help="operator's second-factor code")
-    ] = None,
+    totp: Totp = None,
     database_url: DatabaseUrl = None,
     key_file: KeyFile = None,
     head_file: HeadFile = None,

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from headcount import errors
 from headcount.commands.output import console, fail
-from headcount.commands.store import DatabaseUrl, HeadFile, KeyFile, opened, settings_from
+from headcount.commands.store import DatabaseUrl, HeadFile, KeyFile, Totp, opened, settings_from
 from headcount.errors import HeadcountError
 
 
@@ -80,9 +80,7 @@ def quality_command(
         str | None,
         typer.Option("--operator", help="with --tasks: staff account holding processing.extract"),
     ] = None,
-    totp: Annotated[
-        str | None, typer.Option("--totp", help="operator's second-factor code")
-    ] = None,
+    totp: Totp = None,
     database_url: DatabaseUrl = None,
     key_file: KeyFile = None,
     head_file: HeadFile = None,

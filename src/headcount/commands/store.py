@@ -38,6 +38,8 @@ HeadFile = Annotated[
     typer.Option("--head-file", help="signed tree heads file (default: HEADCOUNT_AUDIT_HEAD_FILE)"),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="one JSON object on stdout")]
+# The operator's second factor, for the commands an office account signs in to (extract, …).
+Totp = Annotated[str | None, typer.Option("--totp", help="operator's second-factor code")]
 
 
 def settings_from(

@@ -28,9 +28,8 @@ from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import CENSUS_2020, CensusCalendar, Clock, SystemClock
 from headcount.errors import HeadcountError
 from headcount.fieldwork.households import masked
-from headcount.fieldwork.registration import SubmissionIn
+from headcount.fieldwork.registration import SubmissionIn, require_accepted
 from headcount.fieldwork.scope import audit_actor, prefixes, require
-from headcount.questionnaire.engine import validate_household
 from headcount.store import pes_records
 from headcount.store.models_pes import PesHousehold
 from headcount.store.queries import pes as queries
@@ -157,15 +156,7 @@ def submit(
             errors.HOUSEHOLD_NO_MISMATCH, household=household_id, expected=row.household_no
         )
     record.update(household_no=row.household_no, household_id=household_id)
-    result = validate_household(record)
-    if not result.accepted:
-        raise HeadcountError(
-            errors.SUBMISSION_FINDINGS,
-            household=household_id,
-            hard=len(result.hard),
-            soft=len(result.unconfirmed),
-            findings=[f.to_json() for f in result.findings if f.blocks],
-        )
+    require_accepted(record, household_id)
     stored = pes_records.submit(
         session,
         protector,

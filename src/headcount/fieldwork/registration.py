@@ -50,6 +50,22 @@ class SubmissionOut(BaseModel):
     status: str
 
 
+def require_accepted(
+    record: dict[str, Any], household_id: str, *, allow_provisional: bool = False
+) -> None:
+    """The questionnaire's edits: hard findings and unconfirmed soft ones refuse (E2055, each
+    blocking finding listed), whichever survey the record belongs to."""
+    result = validate_household(record, allow_provisional=allow_provisional)
+    if not result.accepted:
+        raise HeadcountError(
+            errors.SUBMISSION_FINDINGS,
+            household=household_id,
+            hard=len(result.hard),
+            soft=len(result.unconfirmed),
+            findings=[f.to_json() for f in result.findings if f.blocks],
+        )
+
+
 def submit(
     session: Session,
     protector: Protector,
@@ -96,15 +112,7 @@ def submit(
         sampled_now = form == "long" and queries.has_open_task(session, household_id, "long_form")
         if not sampled_now:
             raise HeadcountError(errors.REGISTRATION_CLOSED, household=household_id)
-    result = validate_household(record, allow_provisional=allow_provisional)
-    if not result.accepted:
-        raise HeadcountError(
-            errors.SUBMISSION_FINDINGS,
-            household=household_id,
-            hard=len(result.hard),
-            soft=len(result.unconfirmed),
-            findings=[f.to_json() for f in result.findings if f.blocks],
-        )
+    require_accepted(record, household_id, allow_provisional=allow_provisional)
     who = audit or audit_actor(actor)
     submission_in = store.Submission(
         household_id=household_id,

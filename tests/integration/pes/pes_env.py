@@ -9,16 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from headcount.auth.passwords import hash_password
 from headcount.auth.roles import Actor, Permission, Role
 from headcount.calendar import CENSUS_2020, FixedClock
-from headcount.demo import Demo, demo_password
+from headcount.demo import Demo, demo_password, ready_to_sign_in
 from headcount.fieldwork import pes_followup, pes_sample, staff
 from headcount.fieldwork.scope import audit_actor
 from headcount.pes import followup
-from headcount.store.models_access import PledgeAcceptance
 from headcount.store.protector import Protector
-from headcount.store.queries import access as access_queries
 from headcount.store.queries import pes as pes_queries
 from headcount.store.queries import staff as staff_queries
 from headcount.store.session import make_engine, transaction
@@ -78,21 +75,8 @@ def survey_enumerator(
                     display_name=name,
                 ),
             )
-            row = staff_queries.by_id(session, uuid.UUID(made.staff_id))
-            assert row is not None
-            now = datetime.now(UTC)
-            row.password_hash = hash_password(demo_password(username))
-            row.must_change_password = False
-            row.password_changed_at = now
-            access_queries.add_pledge(
-                session,
-                PledgeAcceptance(
-                    id=uuid.uuid4(),
-                    staff_id=row.id,
-                    version=demo.settings.pledge_version,
-                    accepted_at=now,
-                    ip="127.0.0.1",
-                ),
+            ready_to_sign_in(
+                session, demo.settings, uuid.UUID(made.staff_id), username, datetime.now(UTC)
             )
     finally:
         engine.dispose()
