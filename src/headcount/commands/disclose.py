@@ -224,3 +224,9 @@ from headcount.commands.disclose_dp import accuracy_command, dp_command  # noqa:
 
 app.command("dp")(dp_command)
 app.command("accuracy")(accuracy_command)
+
+
+# The suppression command lives in its own module (it is larger than the rest of this group).
+from headcount.commands.disclose_suppress import suppress_command  # noqa: E402
+
+app.command("suppress")(suppress_command)

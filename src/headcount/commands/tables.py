@@ -20,7 +20,8 @@ def tables_command(
     level: Annotated[
         str,
         typer.Option(
-            "--level", help="comma-separated: national, province, prefecture, county, township"
+            "--level",
+            help="comma-separated: national, province, prefecture, county, township, small_area",
         ),
     ] = "national,province",
     fmt: Annotated[

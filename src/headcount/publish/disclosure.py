@@ -7,7 +7,7 @@ Checks are registered by name with ``@register("name")`` as factories over ``Dis
 published) of every table it applies to.
 
 The rules themselves live in ``headcount.disclosure`` (issue 14); this module adapts them to
-the table files and registers them, in this order:
+the table files and registers them, in this order (``recalculable`` last):
 
 * ``min_cell`` (``disclosure.frequency``): a ``count`` measure (persons, households, deaths) with
   0 < value < threshold is a finding. A zero is not: it discloses that nobody has the
@@ -26,7 +26,15 @@ the table files and registers them, in this order:
   and record their parameters; a magnitude table, once tables.json can declare one, is refused
   (E2157) until its contributions can be read.
 
-Every check's parameters and counts are recorded in bundle.json.
+* ``recalculable`` (``disclosure.suppression``): tables in long form (written by ``headcount
+  disclose suppress``: ``geocode``, dimensions, ``count``, ``status``) are attacked together at
+  the end (``finish``): every hidden cell is bounded by linear programming over every published
+  equation, and a hidden cell pinned to one value, a primary cell shown below ``min_cell`` or
+  shown non-empty, or a count shown for a hidden cell is a finding. Wide tables are not its
+  business (``min_cell`` refuses their small cells).
+
+Every check's parameters and counts are recorded in bundle.json. A check may also have a
+``finish()`` yielding findings once every file has been read (a check over all tables at once).
 
 Findings name the table, the file, the row key (``area_code`` and the dimensions, which are codes)
 and the measure. They never carry the cell's value, and tables hold no personal fields.
@@ -61,6 +69,7 @@ __all__ = [
     "FullCell",
     "MinimumCellSize",
     "PPercent",
+    "Recalculable",
     "register",
     "registered",
     "run_checks",
@@ -68,6 +77,7 @@ __all__ = [
 
 DEFAULT_ATTRIBUTE_LEVELS = frozenset({"township"})
 MAGNITUDE = "magnitude"  # the measure kind the dominance and p % checks apply to (none yet)
+MARGIN_VALUE = "total"  # the dimension value of a margin row in a suppressed (long-form) table
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +235,11 @@ class FullCell:
             pos = dims.index(dimension)
             self.groups += len(counts) * len({c[:pos] + c[pos + 1 :] for c, _n in data})
             for number, measure in enumerate(counts):
-                triples = ((c[:pos] + c[pos + 1 :], c[pos], n[number]) for c, n in data)
+                triples = (
+                    (c[:pos] + c[pos + 1 :], c[pos], n[number])
+                    for c, n in data
+                    if c[pos] != MARGIN_VALUE  # a long-form table's margin is no category
+                )
                 for group, category in full_cells(triples, not_disclosing=NOT_DISCLOSING):
                     self.found += 1
                     codes = (*group[:pos], category, *group[pos:])
@@ -305,6 +319,63 @@ class PPercent(_MagnitudeCheck):
         return {"p": self.rule.p}
 
 
+@register("recalculable")
+class Recalculable:
+    """Suppressed tables (long form): the recalculation attack over every published equation.
+
+    Each file of a long-form table (``disclosure.suppression``) is read; at the end the cells of
+    all of them make one linear system, and every hidden cell is bounded by linear programming.
+    A finding: a hidden cell pinned to one value, a primary cell shown below the threshold or
+    shown non-empty (its interval must hold 0 and ``min_cell``), published numbers that contradict
+    each other, a status other than published, primary or secondary, a count shown for a hidden
+    cell (or none for a published one), or two files of one table that differ.
+    """
+
+    name = "recalculable"
+
+    def __init__(self, options: DisclosureOptions) -> None:
+        self.threshold = options.min_cell
+        self.files: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+        self.entries: dict[tuple[str, str], TableEntry] = {}
+        self.hidden = 0
+        self.programs = 0
+        self.found = 0
+
+    def applies(self, table: TableEntry) -> bool:
+        from headcount.disclosure.suppression.long_form import is_long
+
+        return is_long(table)
+
+    def check(self, table: TableEntry, file: str, rows: TableRows) -> Iterator[DisclosureFinding]:
+        from headcount.disclosure.suppression.verify import read_rows
+
+        frame, bad = read_rows(table, file, rows)
+        for key in bad:
+            self.found += 1
+            rule = "status is published, primary or secondary; count empty exactly when hidden"
+            yield DisclosureFinding(self.name, table.id, file, key, "count", rule)
+        self.files.setdefault((table.level, table.id), []).append((file, frame))
+        self.entries[(table.level, table.id)] = table
+
+    def finish(self) -> Iterator[DisclosureFinding]:
+        from headcount.disclosure.suppression.verify import recalculation_findings
+
+        for finding in recalculation_findings(self.entries, self.files, self.threshold, self):
+            self.found += 1
+            yield DisclosureFinding(self.name, *finding)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "threshold": self.threshold,
+            "measure_kind": "count",
+            "tables_checked": len(self.entries),
+            "hidden_cells": self.hidden,
+            "linear_programs": self.programs,
+            "findings": self.found,
+        }
+
+
 def _code(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -347,4 +418,8 @@ def run_checks(
                 expected = [*table.dimensions, *table.measures]
                 rows = read_table(Path(index.root) / name, file, expected)
                 report.findings.extend(check.check(table, file, rows))
+    for check in active:  # a check over all tables at once (``recalculable``) reports last
+        finish = getattr(check, "finish", None)
+        if finish is not None:
+            report.findings.extend(finish())
     return report

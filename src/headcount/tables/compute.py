@@ -1,4 +1,4 @@
-"""A standard table at one level: aggregate once at township grain in DuckDB, roll up to the level
+"""A standard table at one level: aggregate once at small-area grain in DuckDB, roll up to the level
 in DuckDB, then complete the grid (every area × every dimension value, zeros included), derive the
 ratios and order the rows in Polars (small frames by then).
 """
@@ -12,7 +12,7 @@ from headcount.tables.population import AREA_COLUMNS
 from headcount.tables.reference import province_info
 from headcount.tables.specs import TableSpec, share
 
-LEVELS = ("national", "province", "prefecture", "county", "township")
+LEVELS = ("national", "province", "prefecture", "county", "township", "small_area")
 NATIONAL_CODE = "CN"
 _LEVEL_COLUMN = dict(zip(LEVELS[1:], AREA_COLUMNS, strict=True))
 
@@ -43,7 +43,7 @@ def populations(con: duckdb.DuckDBPyConnection, level: str) -> pl.DataFrame:
 
 
 class Table:
-    """One spec's township-grain aggregate, kept in DuckDB while its levels are made."""
+    """One spec's small-area-grain aggregate, kept in DuckDB while its levels are made."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
         self.con = con

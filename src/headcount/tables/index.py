@@ -27,7 +27,7 @@ from headcount.processing.layout import digest_file
 FORMAT = "headcount-tables"
 VERSION = 1
 INDEX = "tables.json"
-LEVELS = ("national", "province", "prefecture", "county", "township")
+LEVELS = ("national", "province", "prefecture", "county", "township", "small_area")
 MEASURE_KINDS = frozenset({"count", "percent", "ratio", "per_100k", "mean"})
 FILE_FORMATS = ("csv", "xlsx", "parquet")
 
@@ -127,8 +127,8 @@ def _entry(where: str, raw: Any, number: int, problems: Problems) -> TableEntry:
     if (
         not isinstance(dimensions, list)
         or not _strings(dimensions)
-        or "area_code" not in dimensions
-    ):
+        or ("area_code" not in dimensions and dimensions[:1] != ["geocode"])
+    ):  # geocode: a suppressed table in long form (disclosure.suppression)
         raise bad(f"table {table_id}: dimensions must list area_code")
     if not isinstance(measures, list) or not all(
         isinstance(m, dict) and isinstance(m.get("name"), str) and m.get("kind") in MEASURE_KINDS

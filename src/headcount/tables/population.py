@@ -25,7 +25,14 @@ import duckdb
 from headcount.processing import counting
 
 REFERENCE_YEAR = 2020
-AREA_COLUMNS = ("province_code", "prefecture_code", "county_code", "township_code")
+# Coarse to fine; the small area is the finest level a table can be published at.
+AREA_COLUMNS = (
+    "province_code",
+    "prefecture_code",
+    "county_code",
+    "township_code",
+    "small_area_code",
+)
 YEARS_OF_SCHOOLING: dict[int, int] = {1: 0, 2: 0, 3: 6, 4: 9, 5: 12, 6: 15, 7: 16, 8: 19, 9: 22}
 MOBILITY = ("hukou_separated", "within_city", "floating", "interprovincial", "intraprovincial")
 

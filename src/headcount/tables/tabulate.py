@@ -3,7 +3,7 @@
     build(source, out, levels=("national", "province"), formats=("csv", "xlsx", "parquet"))
 
 reads the extract (or a synthetic directory) once into DuckDB, applies the counting rules
-(``processing.counting``), computes every table at township grain, rolls it up to each level
+(``processing.counting``), computes every table at small-area grain, rolls it up to each level
 asked, and writes ``out/<level>/<table_id>.<format>`` plus ``out/tables.json``
 (docs/processing.md). Any failure leaves ``out`` untouched.
 """

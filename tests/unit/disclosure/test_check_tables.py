@@ -66,7 +66,7 @@ def test_the_cli_reports_exits_and_keeps_the_report(tmp_path: Path) -> None:
     }
     assert json.loads(saved.read_text("utf-8")) == body
     names = [c["name"] for c in body["checks"]]
-    assert names == ["min_cell", "full_cell", "dominance", "p_percent"]
+    assert names == ["min_cell", "full_cell", "dominance", "p_percent", "recalculable"]
     dominance, p_percent = body["checks"][2], body["checks"][3]
     assert (dominance["n"], dominance["k"], p_percent["p"]) == (2, 85.0, 10.0)
     assert dominance["tables_checked"] == 0  # no magnitude table in a tables directory today
