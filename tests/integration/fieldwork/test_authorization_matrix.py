@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from starlette.routing import Mount, Route
 
-from headcount.auth.roles import Role
-from headcount.fieldwork import long_form, staff
+from headcount.auth.roles import Actor, Permission, Role
+from headcount.fieldwork import long_form, pes_followup, staff
 from headcount.fieldwork.long_form import DrawIn
+from headcount.pes import followup
+from headcount.store.models_pes import PesFollowup
 from headcount.store.queries import fieldwork as task_queries
 from headcount.web.app import create_app
 from headcount.web.security import ACCESS_KEY, RouteWithoutAccess, SecuredRouter, access, api_routes
@@ -113,6 +117,7 @@ def away(census: Census) -> Away:
             for n, area in (("away", AWAY_SA), ("home", HOME_SA))
         )
         sample = long_form.draw(s, national, DrawIn(seed=1))
+        followups = _followups(s, national)
     return Away(
         params={
             "census_area_code": AWAY_CA,
@@ -123,6 +128,7 @@ def away(census: Census) -> Away:
             "sample_id": str(sample.sample_id),
             "area_code": AWAY_COUNTY,
             "table_id": "age_sex_single_year",
+            "followup_id": followups[AWAY_SA],
         },
         household_id=households[0],
         home={
@@ -134,8 +140,20 @@ def away(census: Census) -> Away:
             "sample_id": str(sample.sample_id),
             "area_code": HOME_SA[:6],
             "table_id": "age_sex_single_year",
+            "followup_id": followups[HOME_SA],
         },
     )
+
+
+def _followups(s: Any, national: Actor) -> dict[str, str]:
+    """A follow-up case of the post-enumeration survey in each county (ids by small area)."""
+    centre = Actor(
+        national.staff_id, national.role, (), frozenset({Permission.processing_extract}), True
+    )
+    cases = [("p_nonmatch", f"{area}P001", 1, area) for area in (AWAY_SA, HOME_SA)]
+    pes_followup.send(s, centre, pl.DataFrame(cases, schema=followup.SCHEMA, orient="row"), run="m")
+    rows = s.execute(select(PesFollowup.small_area_code, PesFollowup.id)).all()
+    return {area: str(case_id) for area, case_id in rows}
 
 
 def webapp_audit() -> Any:
