@@ -120,3 +120,12 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+
+
+def choose(page: Any, name: str, value: str) -> None:
+    """A coded answer: a radio button, or the select a long code list renders as."""
+    select = page.locator(f'select[name="{name}"]')
+    if select.count():
+        select.select_option(value)
+    else:
+        page.locator(f'input[name="{name}"][value="{value}"]').check()

@@ -7,16 +7,7 @@ import re
 from typing import Any
 
 from headcount.auth.roles import Role
-from tests.browser.conftest import LiveServer, shot, sign_in
-
-
-def _choose(page: Any, name: str, value: str) -> None:
-    """A coded answer: a radio button, or the select a long code list renders as."""
-    select = page.locator(f'select[name="{name}"]')
-    if select.count():
-        select.select_option(value)
-    else:
-        page.locator(f'input[name="{name}"][value="{value}"]').check()
+from tests.browser.conftest import LiveServer, choose, shot, sign_in
 
 
 def test_the_enumerator_registers_a_foreign_household(page: Any, live_server: LiveServer) -> None:
@@ -33,22 +24,22 @@ def test_the_enumerator_registers_a_foreign_household(page: Any, live_server: Li
     assert page.get_by_role("heading", name="港澳台居民和外籍人员普查表").is_visible()
     assert page.locator("#provisional-note").is_visible()
     assert page.locator("#p1-country").count() == 0  # asked only of a foreign national
-    _choose(page, "h-household_type", "1")
-    _choose(page, "h-dwelling_type", "1")
+    choose(page, "h-household_type", "1")
+    choose(page, "h-dwelling_type", "1")
     page.locator("#h-floor_area_m2").fill("60")
     page.locator("#h-rooms").fill("2")
     page.locator("#p1-name").fill("测试外籍甲")
-    _choose(page, "p1-relationship", "0")
-    _choose(page, "p1-sex", "2")
+    choose(page, "p1-relationship", "0")
+    choose(page, "p1-sex", "2")
     page.locator("#p1-birth_year_month-year").fill("1985")
     page.locator("#p1-birth_year_month-month").fill("7")
-    _choose(page, "p1-identity_or_nationality", "4")
-    _choose(page, "p1-purpose_of_stay", "2")
-    _choose(page, "p1-length_of_stay", "5")
-    _choose(page, "p1-education", "7")
+    choose(page, "p1-identity_or_nationality", "4")
+    choose(page, "p1-purpose_of_stay", "2")
+    choose(page, "p1-length_of_stay", "5")
+    choose(page, "p1-education", "7")
     page.get_by_role("button", name="检查").last.click()  # the server shows what applies now
     page.locator("#p1-country").fill("测试国")
-    _choose(page, "p1-work_status", "1")
+    choose(page, "p1-work_status", "1")
     page.locator("#p1-industry").fill("教育")
     page.locator("#p1-occupation").fill("教师")
     shot(page, "foreigner-form")

@@ -9,17 +9,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 from headcount.auth.roles import Role
-from tests.browser.conftest import LiveServer, shot, sign_in
+from tests.browser.conftest import LiveServer, choose, shot, sign_in
 from tests.integration.pes.pes_env import IN_SURVEY, send_followups, survey_enumerator
-
-
-def _choose(page: Any, name: str, value: str) -> None:
-    """A coded item, drawn as radio buttons or as a list depending on its number of codes."""
-    radio = page.locator(f'input[type="radio"][name="{name}"][value="{value}"]')
-    if radio.count():
-        radio.check()
-    else:
-        page.locator(f'select[name="{name}"]').select_option(value)
 
 
 def test_a_survey_enumerator_registers_a_household_and_cannot_see_the_census(
@@ -43,15 +34,15 @@ def test_a_survey_enumerator_registers_a_household_and_cannot_see_the_census(
 
         page.get_by_role("button", name="新增下一户").click()
         expect(page.get_by_role("heading", name="人口普查事后质量抽查表")).to_be_visible()
-        _choose(page, "h-household_type", "1")
+        choose(page, "h-household_type", "1")
         page.locator('input[name="h-persons_present"]').fill("2")  # two said; one listed
         page.locator('input[name="p1-name"]').fill("测试庚")
-        _choose(page, "p1-relationship", "0")
-        _choose(page, "p1-sex", "2")
+        choose(page, "p1-relationship", "0")
+        choose(page, "p1-sex", "2")
         page.locator('input[name="p1-birth_year_month-year"]').fill("1975")
         page.locator('input[name="p1-birth_year_month-month"]').fill("3")
-        _choose(page, "p1-ethnic_group", "01")
-        _choose(page, "p1-residence_at_reference", "1")
+        choose(page, "p1-ethnic_group", "01")
+        choose(page, "p1-residence_at_reference", "1")
         page.get_by_role("button", name="提交登记").click()
         # Refused, with the reason beside the field; nothing is saved.
         expect(page.locator("#summary")).to_be_visible()
