@@ -21,8 +21,7 @@ from headcount.store.protector import Protector
 from headcount.store.queries import households as household_queries
 from headcount.store.queries import staff as staff_queries
 from headcount.store.session import make_engine, transaction
-from tests.browser.conftest import LiveServer, shot, sign_in
-from tests.browser.test_foreigner_form import _choose
+from tests.browser.conftest import LiveServer, choose, shot, sign_in
 from tests.unit.questionnaire.factories import clean_household
 
 LONG_TITLE = "第七次全国人口普查表长表"
@@ -117,7 +116,7 @@ def _fill(page: Any, items: tuple[Item, ...], values: dict[str, Any], prefix: st
         if not field.count() or not field.is_visible():
             continue
         if item.type == "code":
-            _choose(page, name, str(value))
+            choose(page, name, str(value))
         else:
             field.fill(str(value))
 
