@@ -76,3 +76,38 @@ def test_domain_module_imports_no_web_or_database(path: Path) -> None:
         m for m in _imports(path) if m.split(".")[0] in FORBIDDEN or m.startswith(FORBIDDEN)
     )
     assert not bad, f"{path.relative_to(SRC)} imports {bad}"
+
+
+ROUTES = SRC / "web" / "routes"
+
+
+def _route_modules() -> list[Path]:
+    """The modules of web/routes that declare routes (limits and paging are helpers)."""
+    return sorted(p for p in ROUTES.glob("*.py") if "router = " in p.read_text("utf-8"))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Modules ``path`` imports, ``from package import module`` resolved to the module."""
+    tree = ast.parse(path.read_text("utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("path", _route_modules(), ids=lambda p: p.name)
+def test_a_route_module_imports_no_sibling_route_module(path: Path) -> None:
+    """Shared page plumbing lives in web/ (pagekit, interview, household_session, results), so a
+    route module never reaches into another one (issue 18)."""
+    siblings = {f"headcount.web.routes.{p.stem}" for p in _route_modules() if p != path}
+    assert not _imported_modules(path) & siblings, f"{path.name} imports a sibling route module"
+
+
+def test_the_route_rule_sees_route_modules() -> None:
+    names = {p.stem for p in _route_modules()}
+    assert {"pages", "interview_pages", "staff_pages", "pes_pages"} <= names
+    assert "limits" not in names and "paging" not in names

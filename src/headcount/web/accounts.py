@@ -43,6 +43,16 @@ from headcount.web.sessions import TOTP_ROLES, SignedIn, open_session, rotate
 POLICY = LockoutPolicy()
 ISSUER = "Headcount"
 
+# The confidentiality pledge (保密承诺书) staff sign before any personal data; its version is a
+# setting (``pledge_version``).
+PLEDGE_TEXT = {
+    "zh": "本人承诺：对在人口普查工作中知悉的个人信息严格保密，不向任何单位和个人提供，"
+    "不用于普查以外的目的；离岗后继续履行保密义务。",
+    "en": "I undertake to keep confidential all personal information I learn in census work, "
+    "to give it to no organisation or person, to use it for no purpose other than the census, "
+    "and to remain bound by this after leaving the post.",
+}
+
 
 def account_key(username: str) -> str:
     """The lockout key of a typed account name (existing or not): SHA-256 of its normal form."""

@@ -36,8 +36,10 @@ from pydantic import BaseModel
 
 from headcount import errors
 from headcount.auth.roles import SCOPE_WIDTH, Actor, Role
-from headcount.errors import HeadcountError
+from headcount.errors import HeadcountError, Lang
+from headcount.identity import divisions
 from headcount.tables.index import INDEX, Problems, TableEntry, TablesIndex, read_index
+from headcount.tables.reference import province_info
 
 __all__ = [
     "LEVEL_WIDTH",
@@ -48,6 +50,7 @@ __all__ = [
     "ResultsOverview",
     "TablePage",
     "TableSummary",
+    "area_name",
     "csv_download",
     "level_of",
     "overview",
@@ -408,3 +411,15 @@ def pyramid_svg(tables_dir: Path | None, actor: Actor, area: str | None) -> byte
         while len(_pyramids) > _FRAMES_KEPT:
             _pyramids.popitem(last=False)
     return data
+
+
+def area_name(code: str, lang: Lang) -> str:
+    """全国 / China, or the division's name with its code: 北京市（11）, Beijing (11)."""
+    if code == NATIONAL_AREA:
+        return "全国" if lang == "zh" else "China"
+    province = province_info().get(code) if lang == "en" else None
+    found = divisions().get(code)
+    name = province.name_en if province is not None else found.name if found else None
+    if name is None:
+        return code
+    return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"

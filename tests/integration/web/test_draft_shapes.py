@@ -16,7 +16,7 @@ from headcount.calendar import CENSUS_2020, FixedClock
 from headcount.store.models_selfreport import SelfReport
 from headcount.store.protector import household_scope
 from headcount.store.session import read_transaction, transaction
-from headcount.web.routes.household import COOKIE
+from headcount.web.household_session import COOKIE
 from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import HOME_SA, app_for, client_for, error_code
 from tests.integration.web.test_selfreport import (

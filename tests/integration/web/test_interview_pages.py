@@ -22,8 +22,8 @@ from headcount.calendar import FixedClock
 from headcount.questionnaire.loader import get_form
 from headcount.store import registration as store_registration
 from headcount.store.session import transaction
+from headcount.web import interview
 from headcount.web.app import create_app
-from headcount.web.routes import interview_pages
 from tests.integration.conftest import Census
 from tests.integration.web.test_auth_support import (
     AWAY_SA,
@@ -302,19 +302,19 @@ def test_editing_withholds_every_personal_value_of_the_form() -> None:
     }
     enumerator = Actor("x", Role.enumerator, (HOME_SA,), frozenset(), True)
     assert not enumerator.has(Permission.pi_view_full)
-    page = interview_pages.editable(form, stored, "001")
+    page = interview.editable(form, stored, "001")
     assert page["persons"] == [{"sex": 2}, {"sex": 1}] and page["deaths"] == [{"sex": 1}]
     origins = {"p": ["2", "1"], "d": ["1"]}  # the two persons swapped places on the page
-    shown = interview_pages.on_file_values(form, stored, origins, enumerator.permissions())
+    shown = interview.on_file_values(form, stored, origins, enumerator.permissions())
     assert shown == {
         "p1": {"name": "测**"},
         "p2": {"name": "测**", "citizen_id": "1****************X"},
         "d1": {"name": "测**"},
     }
     page["persons"] = [{"sex": 1}, {"sex": 2, "name": "测试丁"}]
-    interview_pages.restore(form, page, stored, origins)
+    interview.restore(form, page, stored, origins)
     assert page["persons"][0]["name"] == "测试乙" and "citizen_id" not in page["persons"][0]
     assert page["persons"][1]["name"] == "测试丁"  # typed: replaces the name on file
     assert page["persons"][1]["citizen_id"] == "11010519491231002X"
     assert page["deaths"][0]["name"] == "测试丙"
-    assert interview_pages.page_path("x", "hmtf").endswith("/hmtf")
+    assert interview.page_path("x", "hmtf").endswith("/hmtf")

@@ -20,6 +20,7 @@ from headcount.fieldwork.staff import masked_name
 from headcount.store.queries import access as access_queries
 from headcount.store.queries import staff as staff_queries
 from headcount.web import accounts
+from headcount.web.accounts import PLEDGE_TEXT
 from headcount.web.deps import (
     AccountDep,
     KeysDep,
@@ -31,14 +32,6 @@ from headcount.web.security import SecuredRouter, access
 from headcount.web.sessions import TOTP_ROLES, clear_cookie, set_cookie, signed_in
 
 router = SecuredRouter(prefix="/api/auth", tags=["auth"])
-
-PLEDGE_TEXT = {
-    "zh": "本人承诺：对在人口普查工作中知悉的个人信息严格保密，不向任何单位和个人提供，"
-    "不用于普查以外的目的；离岗后继续履行保密义务。",
-    "en": "I undertake to keep confidential all personal information I learn in census work, "
-    "to give it to no organisation or person, to use it for no purpose other than the census, "
-    "and to remain bound by this after leaving the post.",
-}
 
 
 class LoginIn(BaseModel):

@@ -8,10 +8,8 @@ check the household's area (404 outside the enumerator's small areas) and audit.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -29,29 +27,13 @@ from headcount.web.deps import (
     SessionDep,
 )
 from headcount.web.i18n import negotiate, translate
-from headcount.web.routes.household import render
+from headcount.web.pagekit import PostedDep, check_form, form_token_of
+from headcount.web.pagekit import render_bare as render
 from headcount.web.security import SecuredRouter, access
-from headcount.web.sessions import token_from
 
 router = SecuredRouter(tags=["enumerator-pages"])
 _ISSUE = access(Permission.self_report_issue)
 _CONFIRM = access(Permission.self_report_confirm)
-
-
-async def _posted(request: Request) -> FormData:
-    return await request.form()
-
-
-PostedDep = Annotated[FormData, Depends(_posted)]
-
-
-def form_token_of(request: Request) -> str:
-    """The per-session token every POSTed staff form carries (see ``forms_render.form_token``)."""
-    return fr.form_token(token_from(request) or "")
-
-
-def check_form(request: Request, form: FormData) -> None:
-    fr.check_form_token(token_from(request) or "", str(form.get("form_token", "")))
 
 
 def _base_url(request: Request) -> str:

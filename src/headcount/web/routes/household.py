@@ -38,54 +38,25 @@ from headcount.web.deps import (
     SessionDep,
     SettingsDep,
 )
+from headcount.web.household_session import (
+    COOKIE,
+    COOKIE_PATH,
+    LOGIN_LIMIT,
+    findings_of,
+    household_token,
+)
 from headcount.web.i18n import negotiate, translate
+from headcount.web.pagekit import PostedDep
+from headcount.web.pagekit import render_bare as render
 from headcount.web.ratelimit import limit
 from headcount.web.security import SecuredRouter, access, local_path
-from headcount.web.templating import templates
 
-COOKIE = "headcount_household"
-COOKIE_PATH = "/self-report"
 router = SecuredRouter(tags=["self-report"])
 _PUBLIC = access("public")
-LOGIN_LIMIT = [Depends(limit("self_report_login", per_minute=10, burst=10))]
 _LIVE_LIMIT = [Depends(limit("live_form", per_minute=240, burst=60))]
 
 
-async def posted(request: Request) -> FormData:
-    return await request.form()
-
-
-PostedDep = Annotated[FormData, Depends(posted)]
 LiveDep = Annotated[FormData, Depends(live.bounded_form)]
-
-
-def _token(request: Request, *, api: bool) -> str | None:
-    if api:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" else None
-    return request.cookies.get(COOKIE)
-
-
-def household_of(
-    request: Request, session: Any, clock: Any, *, api: bool
-) -> self_report.HouseholdSession:
-    found = self_report.resolve(session, _token(request, api=api), clock.now())
-    if found is None:
-        raise HeadcountError(errors.SELF_REPORT_SIGNED_OUT)
-    return found
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    lang = negotiate(request)
-    page = templates().TemplateResponse(
-        request,
-        name,
-        {"lang": lang, "t": lambda key, **v: translate(lang, key, **v), **context},
-        status_code=status,
-    )
-    if request.query_params.get("lang") in ("zh", "en"):
-        page.set_cookie("lang", lang, samesite="strict", httponly=True, max_age=365 * 86400)
-    return page
 
 
 def _see(url: str) -> RedirectResponse:
@@ -165,7 +136,7 @@ def login_submit(
 def logout(
     request: Request, form: PostedDep, session: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> Response:
-    token = _token(request, api=False)
+    token = household_token(request, api=False)
     found = self_report.resolve(session, token, clock.now())
     if found is not None and token is not None:
         fr.check_form_token(token, str(form.get("form_token", "")))
@@ -192,7 +163,7 @@ class _Page:
         self.clock = clock
         self.calendar = calendar
         self.lang = negotiate(request)
-        self.token = _token(request, api=False) or ""
+        self.token = household_token(request, api=False) or ""
         self.household = self_report.resolve(session, self.token, clock.now())
         self.form = fr.short_form()
 
@@ -257,13 +228,6 @@ def _page(
 
 
 PageDep = Annotated[_Page, Depends(_page)]
-
-
-def findings_of(record: dict[str, Any]) -> list[Finding]:
-    try:
-        return self_report.check(record).findings
-    except HeadcountError:
-        return []
 
 
 def _confirmed_after(record: dict[str, Any], form: FormData, targets: list[str]) -> list[str]:

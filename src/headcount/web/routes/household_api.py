@@ -18,7 +18,7 @@ from headcount.web.deps import (
     ProtectorDep,
     SessionDep,
 )
-from headcount.web.routes.household import LOGIN_LIMIT, findings_of, household_of
+from headcount.web.household_session import LOGIN_LIMIT, findings_of, household_of
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(tags=["self-report"])

@@ -3,7 +3,7 @@
 ``POST /enumerator/households/{household_id}/form/live`` (and ``…/hmtf/live``; ``…/long/live``
 for the long-form page, a household of the current sample only: E2062 otherwise) takes the page's
 form exactly as the page posts it, builds the record the way the page does
-(``interview_pages.record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
+(``web.interview.record_from``) and answers, per input prefix (``h``, ``p1``…, ``d1``…), the
 item keys that apply now, from ``forms_render.asked``: the rules the page is drawn with, never a
 second copy in JavaScript (web/live.py). It saves nothing and reads no personal data from the
 store (only the register line, for the area check: 404 outside the enumerator's small areas, and
@@ -35,16 +35,16 @@ from headcount.web import forms_render as fr
 from headcount.web import live
 from headcount.web.deps import ActorDep, CalendarDep, ReadSessionDep, SettingsDep
 from headcount.web.i18n import negotiate
-from headcount.web.ratelimit import limit
-from headcount.web.routes.enumerator_pages import check_form
-from headcount.web.routes.interview_pages import (
+from headcount.web.interview import (
     MAX_PERSONS,
-    _allowed,
-    _form_id,
+    form_id_of,
     record_from,
     registered_entry,
+    require_allowed,
     require_sampled,
 )
+from headcount.web.pagekit import check_form
+from headcount.web.ratelimit import limit
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(tags=["enumerator-pages"])
@@ -84,8 +84,8 @@ def _answer(look: Look, page: str, household_id: str, posted: FormData) -> Respo
     if page == "long":  # the long-form page: a household of the current sample only
         stored = household_queries.by_household_id(session, household_id)
         require_sampled(session, household_id, stored, look.calendar)
-    form = get_form(_form_id(session, household_id, page))
-    _allowed(form, settings)
+    form = get_form(form_id_of(session, household_id, page))
+    require_allowed(form, settings)
     allow = settings.allow_provisional_forms
     raw = str(posted.get("persons", "1"))
     persons = max(0, min(MAX_PERSONS, int(raw) if raw.isdigit() else 1))

@@ -1,5 +1,4 @@
-"""Staff sign-in pages over the account services, and what every page shares: rendering, the
-language switch and the CSRF token.
+"""Staff sign-in pages over the account services (what every page shares is in ``web.pagekit``).
 
 Forms post back to the page that showed them. Each carries a CSRF token derived from a secret the
 browser holds only as an HttpOnly cookie (the session token once signed in, a random pre-session
@@ -19,24 +18,22 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Form
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.requests import Request
 
 from headcount import errors
-from headcount.auth.roles import Actor, Permission
 from headcount.errors import HeadcountError
-from headcount.web import accounts, csrf
+from headcount.web import accounts
+from headcount.web.accounts import PLEDGE_TEXT
 from headcount.web.csrf import check as csrf_check
 from headcount.web.deps import AccountDep, KeysDep, SettingsDep
-from headcount.web.i18n import LANGS, negotiate, translate
+from headcount.web.i18n import negotiate, translate
+from headcount.web.pagekit import problem_text, render, see_other
 from headcount.web.ratelimit import limit
-from headcount.web.routes.auth import PLEDGE_TEXT
-from headcount.web.security import SecuredRouter, access, current_actor, local_path
+from headcount.web.security import SecuredRouter, access, local_path
 from headcount.web.sessions import SessionResolver, SignedIn, clear_cookie, set_cookie
-from headcount.web.templating import templates
 
 router = SecuredRouter(include_in_schema=False)
-LANG_COOKIE = "lang"
 
 
 def signed_in_or_none(request: Request) -> SignedIn | None:
@@ -48,86 +45,6 @@ def signed_in_or_none(request: Request) -> SignedIn | None:
         return resolver.signed_in(request)
     except HeadcountError:
         return None
-
-
-def viewer(request: Request) -> Actor | None:
-    """The signed-in actor for the navigation, or None (never raises on a public page)."""
-    actor: Actor | None = getattr(request.state, "actor", None)
-    if actor is not None:
-        return actor
-    try:
-        return current_actor(request)
-    except HeadcountError:
-        return None
-
-
-def nav_for(actor: Actor | None) -> list[tuple[str, str]]:
-    """(catalogue key, path) of the links a role's navigation shows."""
-    if actor is None:
-        return [("site.nav.sign_in", "/sign-in")]
-    links = [("site.nav.home", "/staff")]
-    if actor.has(Permission.household_register):
-        links.append(("site.nav.tasks", "/staff/tasks"))
-    if actor.has(Permission.pes_register):
-        links.append(("site.nav.pes", "/pes"))
-    if actor.has(Permission.review_first) or actor.has(Permission.review_second):
-        links.append(("site.nav.review", "/staff/review"))
-    if actor.has(Permission.progress_view):
-        links.append(("site.nav.progress", "/staff/progress"))
-    if actor.has(Permission.tables_view):
-        links.append(("site.nav.results", "/office/results"))
-    if actor.has(Permission.quality_view):
-        links.append(("site.nav.quality", "/office/quality"))
-    if actor.has(Permission.tables_view):  # the offices: the survey's progress beside the census's
-        links.append(("site.nav.pes_progress", "/office/pes"))
-    return links
-
-
-def render(
-    request: Request,
-    name: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status: int = 200,
-    actor: Actor | None = None,
-) -> HTMLResponse:
-    """A page in the negotiated language, with the navigation, CSRF token and language cookie."""
-    lang = negotiate(request)
-    token, fresh = csrf.issue(request)
-    who = actor or viewer(request)
-    values: dict[str, Any] = {
-        "lang": lang,
-        "t": lambda key, **v: translate(lang, key, **v),
-        "csrf": token,
-        "actor": who,
-        "nav": nav_for(who),
-        "path": request.url.path,
-        "switch_url": _switch_url(request, "en" if lang == "zh" else "zh"),
-        **(context or {}),
-    }
-    response = templates().TemplateResponse(request, name, values, status_code=status)
-    secure = request.app.state.settings.mode == "production"
-    csrf.set_seed_cookie(request, response, fresh)
-    chosen = request.query_params.get("lang")
-    if chosen in LANGS:
-        response.set_cookie(
-            LANG_COOKIE, chosen, max_age=365 * 86400, secure=secure, samesite="strict", path="/"
-        )
-    return response
-
-
-def _switch_url(request: Request, lang: str) -> str:
-    """This page in the other language, its other query parameters kept (a drill-down, a page)."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return f"{request.url.path}?{urlencode([*params, ('lang', lang)])}"
-
-
-def see_other(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def problem_text(request: Request, error: HeadcountError) -> str:
-    return error.message(negotiate(request))
 
 
 def _with_next(path: str, target: str | None) -> str:

@@ -26,6 +26,7 @@ from headcount.fieldwork import pes_fieldwork, pes_followup
 from headcount.fieldwork.registration import SubmissionIn
 from headcount.questionnaire.loader import get_form
 from headcount.store.models_pes import FOLLOWUP_ANSWERS
+from headcount.web import interview as ip
 from headcount.web.deps import (
     ActorDep,
     AuditActorDep,
@@ -36,9 +37,7 @@ from headcount.web.deps import (
     SessionDep,
 )
 from headcount.web.i18n import negotiate, translate
-from headcount.web.routes import interview_pages as ip
-from headcount.web.routes.enumerator_pages import PostedDep, check_form, form_token_of
-from headcount.web.routes.pages import render
+from headcount.web.pagekit import PostedDep, check_form, form_token_of, render
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter(tags=["pes-pages"])

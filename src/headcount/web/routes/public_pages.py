@@ -31,8 +31,8 @@ from headcount.store.queries import badges as badge_queries
 from headcount.web import published
 from headcount.web.csrf import check as csrf_check
 from headcount.web.deps import AuditActorDep, ProtectorDep, SessionDep, SettingsDep
+from headcount.web.pagekit import render
 from headcount.web.ratelimit import limit
-from headcount.web.routes.pages import render
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()

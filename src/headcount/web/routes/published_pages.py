@@ -21,7 +21,7 @@ from starlette.requests import Request
 
 from headcount.web import published
 from headcount.web.deps import SettingsDep
-from headcount.web.routes.pages import render
+from headcount.web.pagekit import render
 from headcount.web.routes.paging import Offset
 from headcount.web.security import SecuredRouter, access
 

@@ -27,8 +27,8 @@ from headcount.quality.report_html import histogram_svg
 from headcount.web import quality
 from headcount.web.deps import ActorDep, AuditActorDep, SessionDep, SettingsDep
 from headcount.web.i18n import negotiate, translate
-from headcount.web.routes.pages import render
-from headcount.web.routes.results_pages import area_name
+from headcount.web.pagekit import render
+from headcount.web.results import area_name
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()

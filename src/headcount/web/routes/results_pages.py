@@ -24,13 +24,12 @@ from starlette.requests import Request
 from headcount.audit.log import AuditEvent, append
 from headcount.auth.roles import Permission
 from headcount.errors import Lang
-from headcount.identity import divisions
 from headcount.tables.numbers import format_figure
-from headcount.tables.reference import province_info
 from headcount.web import results
 from headcount.web.deps import ActorDep, AuditActorDep, SessionDep, SettingsDep
 from headcount.web.i18n import catalogue, negotiate
-from headcount.web.routes.pages import render
+from headcount.web.pagekit import render
+from headcount.web.results import area_name
 from headcount.web.routes.paging import Offset
 from headcount.web.security import SecuredRouter, access
 
@@ -66,18 +65,6 @@ HEADLINE_PROVINCE = (
     "edu_university_per_100k",
 )
 _TWO_DECIMALS = frozenset({"percent", "ratio", "mean"})
-
-
-def area_name(code: str, lang: Lang) -> str:
-    """全国 / China, or the division's name with its code: 北京市（11）, Beijing (11)."""
-    if code == results.NATIONAL_AREA:
-        return "全国" if lang == "zh" else "China"
-    province = province_info().get(code) if lang == "en" else None
-    found = divisions().get(code)
-    name = province.name_en if province is not None else found.name if found else None
-    if name is None:
-        return code
-    return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"
 
 
 def _label(lang: Lang, group: str, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Staff pages: the enumerator's dashboard (small areas, household register with statuses, tasks),
+"""Staff pages: the enumerator's dashboard (small areas, household register with statuses, tasks,
+a household's switch between an enumerator visit and self-report),
 the supervisor's review (list, masked household detail, approve or reject with a reason) and the
 office's progress with a server-rendered bar chart per area.
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Form, Query
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -46,7 +47,9 @@ from headcount.web.deps import (
     ProtectorDep,
     SessionDep,
 )
-from headcount.web.routes.pages import render, see_other
+from headcount.web.i18n import negotiate
+from headcount.web.interview import HOUSEHOLD_NO, registered_entry
+from headcount.web.pagekit import PostedDep, check_form, form_token_of, render, see_other
 from headcount.web.security import SecuredRouter, access
 
 router = SecuredRouter()
@@ -191,8 +194,6 @@ def register_page(
 ) -> Response:
     """The household register of one small area with each household's status; a mode switch
     (interview_pages.mode_post) comes back here with ``switched`` or renders its refusal here."""
-    from headcount.web.routes.enumerator_pages import form_token_of
-
     if (redirect := _pledge_first(actor)) is not None:
         return redirect
     page = register_with_status(
@@ -214,6 +215,61 @@ def register_page(
         "form_token": form_token_of(request),
     }
     return render(request, "staff/register.html", context, actor=actor)
+
+
+# --- the household's mode, from the register page --------------------------------------------
+
+
+@router.post(
+    "/enumerator/households/{household_id}/mode",
+    openapi_extra=access(Permission.pre_register),
+    include_in_schema=False,
+)
+def mode_post(
+    household_id: str,
+    request: Request,
+    form: PostedDep,
+    session: SessionDep,
+    protector: ProtectorDep,
+    actor: ActorDep,
+    audit: AuditActorDep,
+    clock: ClockDep,
+    calendar: CalendarDep,
+) -> Response:
+    """Switch a household between an enumerator visit and self-report (``set_mode`` decides, and
+    refuses a registered household). Back to the register with a confirmation, or the
+    register with the refusal in words (404 outside the actor's small areas)."""
+    check_form(request, form)
+    entry = registered_entry(session, actor, household_id, Permission.pre_register)
+    mode = str(form.get("mode", ""))
+    after = str(form.get("after", ""))
+    after = after if HOUSEHOLD_NO.match(after) else ""
+    try:
+        if mode not in ("enumerator", "self_report"):
+            raise HeadcountError(errors.MODE_UNKNOWN)
+        with session.begin_nested():  # a refusal leaves nothing behind
+            pre_registration.set_mode(
+                session,
+                protector,
+                actor,
+                household_id,
+                "enumerator" if mode == "enumerator" else "self_report",
+                clock=clock,
+                calendar=calendar,
+                audit=audit,
+            )
+    except HeadcountError as exc:
+        if exc.problem.status == 404:
+            raise
+        request.state.register_problem = exc.message(negotiate(request))
+        page = register_page(
+            request, entry.small_area_code, session, protector, actor, audit, after=after
+        )
+        if page.status_code == 200:  # not the pledge's redirect
+            page.status_code = exc.problem.status
+        return page
+    query = f"switched={entry.household_no}" + (f"&after={after}" if after else "")
+    return RedirectResponse(f"/staff/small-areas/{entry.small_area_code}?{query}", 303)
 
 
 @router.get(
